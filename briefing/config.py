@@ -1,0 +1,526 @@
+"""Typed, validated configuration.
+
+One TOML file, read with :mod:`tomllib`, is validated once into frozen
+objects. Values are merged in this order: defaults, then the file, then
+command-line overrides (``None`` overrides are ignored). Every problem is
+reported with the key it concerns (``sources[2].feed: not a URL``) and all
+problems are reported together. Relative paths resolve against the folder of
+the config file, not the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+SourceKind = Literal["feed", "page", "folder"]
+FullText = bool | Literal["auto"]
+FORMATS = ("md", "html", "pdf")
+DEFAULT_FORMATS = ("md", "pdf")
+PDF_PROFILES = ("pdf/a-3u", "pdf/ua-1")
+SMTP_SECURITY = ("starttls", "ssl", "none")
+CONFIG_ENV = "BRIEFING_CONFIG"
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One configured source: exactly one of a feed, a page or a folder."""
+
+    name: str
+    kind: SourceKind
+    location: str
+    allow_private: bool | None = None
+    full_text: FullText = "auto"
+    max_entries: int | None = None
+    language: str | None = None
+
+    @property
+    def is_remote(self) -> bool:
+        return self.location.startswith(("http://", "https://"))
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    """How remote sources are fetched."""
+
+    timeout: float = 20.0
+    connect_timeout: float = 5.0
+    max_bytes: int = 10_000_000
+    max_redirects: int = 5
+    concurrency: int = 16
+    per_host: int = 2
+    retries: int = 2
+    allow_private: bool = False
+    max_entries: int = 100
+    page_timeout: float = 15.0
+    user_agent: str = "briefing/0.1 (+https://pypi.org/project/briefing/)"
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """When the daily briefing runs."""
+
+    cron: str = "0 7 * * 1-5"
+    timezone: str | None = None
+    catch_up: timedelta = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class PdfConfig:
+    """PDF output options."""
+
+    profile: str | None = None
+    max_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """The SMTP server the briefing is sent through."""
+
+    host: str
+    port: int = 587
+    security: str = "starttls"
+    username: str | None = None
+    password_env: str | None = None
+    allow_insecure: bool = False
+    timeout: float = 30.0
+    retries: int = 3
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """The email built beside the PDF and, optionally, sent."""
+
+    sender: str
+    to: tuple[str, ...]
+    subject: str = "{title} — {date}"
+    send: bool = False
+    smtp: SmtpConfig | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated configuration. Build it with :func:`load_config`."""
+
+    title: str = "Morning briefing"
+    output_dir: Path = Path("output")
+    database: Path | None = None
+    language: str = "auto"
+    sentences: int = 3
+    algorithm: str = "default"
+    templates: Path | None = None
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    author: str | None = None
+    sources: tuple[SourceConfig, ...] = ()
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    pdf: PdfConfig = field(default_factory=PdfConfig)
+    email: EmailConfig | None = None
+    path: Path | None = None
+
+    @property
+    def database_path(self) -> Path:
+        return self.database or self.output_dir / "briefing.sqlite3"
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder relative paths in the config resolve against."""
+        return self.path.parent if self.path else Path.cwd()
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def sample_config_path() -> Path:
+    """The bundled sample configuration (Wikinews articles and the seed article)."""
+    return Path(str(resources.files("briefing") / "samples" / "briefing.toml"))
+
+
+def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Config:
+    """Read, merge and validate a configuration.
+
+    ``path=None`` uses ``$BRIEFING_CONFIG`` if set, else the bundled samples
+    (whose database and output then live in ``output/`` of the working
+    directory). Keyword ``overrides`` come from the command line; ``None``
+    values are ignored.
+    """
+    use_samples = path is None and not os.environ.get(CONFIG_ENV)
+    chosen = Path(path or os.environ.get(CONFIG_ENV) or sample_config_path())
+    data = _read_toml(chosen)
+    if use_samples:
+        # The sample sources live in the installed package, but what a run
+        # writes belongs to the user's working directory.
+        data.setdefault("output_dir", str(Path.cwd() / "output"))
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return parse_config(data | given, path=chosen.resolve())
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a folder, not a config file") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError("not UTF-8 text", path=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=str(path)) from None
+
+
+# --- validating ----------------------------------------------------------------
+
+
+class _Checker:
+    """Collects problems while reading a mapping, so all are reported at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(f"{key}: {message}")
+
+    def unknown(self, table: Mapping[str, Any], known: set[str], prefix: str) -> None:
+        for key in sorted(set(table) - known):
+            self.problem(f"{prefix}{key}", "unknown setting")
+
+    def get(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        kind: type | tuple[type, ...],
+        default: Any,
+        prefix: str = "",
+        check: Callable[[Any], str | None] | None = None,
+    ) -> Any:
+        if key not in table:
+            return default
+        value = table[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        # bool is an int in Python; a number setting must not accept true/false.
+        if isinstance(value, bool) and bool not in kinds:
+            self.problem(prefix + key, f"expected {_kind_name(kinds)}, got {value!r}")
+            return default
+        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kinds):
+            self.problem(prefix + key, f"expected {_kind_name(kinds)}, got {value!r}")
+            return default
+        if check is not None and (message := check(value)):
+            self.problem(prefix + key, message)
+            return default
+        return value
+
+
+def _kind_name(kinds: tuple[type, ...]) -> str:
+    names = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
+             list: "a list", dict: "a table"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _positive(value: float) -> str | None:
+    return None if value > 0 else "must be greater than 0"
+
+
+def _not_negative(value: float) -> str | None:
+    return None if value >= 0 else "must be 0 or more"
+
+
+def _language(value: str) -> str | None:
+    return None if re.fullmatch(r"auto|[a-z]{2,3}", value) else "expected auto or a code like en, fr"
+
+
+def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config:
+    """Validate a mapping (as read from TOML, plus overrides) into a Config."""
+    c = _Checker()
+    base = path.parent if path else Path.cwd()
+    known = {"title", "output_dir", "database", "language", "sentences", "algorithm",
+             "templates", "formats", "author", "sources", "fetch", "schedule", "pdf", "email"}
+    c.unknown(data, known, "")
+    defaults = Config()
+    title = c.get(data, "title", str, defaults.title,
+                  check=lambda v: None if v.strip() else "must not be empty")
+    output_dir = _path(c, data, "output_dir", base) or base / defaults.output_dir
+    formats = _formats(c, data.get("formats", list(DEFAULT_FORMATS)))
+    config = Config(
+        title=title.strip(),
+        output_dir=output_dir,
+        database=_path(c, data, "database", base),
+        language=c.get(data, "language", str, "auto", check=_language),
+        sentences=c.get(data, "sentences", int, 3, check=_positive),
+        algorithm=c.get(data, "algorithm", str, "default").strip().lower(),
+        templates=_path(c, data, "templates", base),
+        formats=formats,
+        author=c.get(data, "author", str, None),
+        sources=_sources(c, data.get("sources", []), base),
+        fetch=_fetch(c, _table(c, data, "fetch")),
+        schedule=_schedule(c, _table(c, data, "schedule")),
+        pdf=_pdf(c, _table(c, data, "pdf")),
+        email=_email(c, data["email"]) if "email" in data else None,
+        path=path,
+    )
+    if c.problems:
+        raise ConfigError(c.problems, path=str(path) if path else None)
+    return config
+
+
+def _table(c: _Checker, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        c.problem(key, "expected a table, e.g. [" + key + "]")
+        return {}
+    return value
+
+
+def _path(c: _Checker, data: Mapping[str, Any], key: str, base: Path) -> Path | None:
+    value = c.get(data, key, (str, Path), None)
+    if value is None:
+        return None
+    return (base / Path(value).expanduser()).resolve()
+
+
+def _formats(c: _Checker, value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not items:
+        c.problem("formats", f"expected a list from {', '.join(FORMATS)}")
+        return DEFAULT_FORMATS
+    cleaned = [str(item).strip().lower() for item in items]
+    bad = [item for item in cleaned if item not in FORMATS]
+    if bad:
+        c.problem("formats", f"unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}")
+        return DEFAULT_FORMATS
+    return tuple(dict.fromkeys(cleaned))
+
+
+def _sources(c: _Checker, value: Any, base: Path) -> tuple[SourceConfig, ...]:
+    if not isinstance(value, list):
+        c.problem("sources", "expected a list of [[sources]] tables")
+        return ()
+    sources = [_source(c, item, i, base) for i, item in enumerate(value)]
+    found = [s for s in sources if s is not None]
+    seen: set[str] = set()
+    for i, source in enumerate(found):
+        if source.name in seen:
+            c.problem(f"sources[{i}].name", f"{source.name!r} is used by another source")
+        seen.add(source.name)
+    return tuple(found)
+
+
+def _source(c: _Checker, item: Any, i: int, base: Path) -> SourceConfig | None:
+    prefix = f"sources[{i}]."
+    if not isinstance(item, Mapping):
+        c.problem(f"sources[{i}]", "expected a table with feed, page or folder")
+        return None
+    c.unknown(item, {"name", "feed", "page", "folder", "allow_private", "full_text",
+                     "max_entries", "language"}, prefix)
+    kinds = [k for k in ("feed", "page", "folder") if k in item]
+    if len(kinds) != 1:
+        c.problem(f"sources[{i}]", "needs exactly one of feed, page or folder")
+        return None
+    kind: SourceKind = kinds[0]
+    raw = c.get(item, kind, str, None, prefix)
+    if raw is None:
+        return None
+    location = _source_location(c, kind, raw.strip(), prefix + kind, base)
+    if location is None:
+        return None
+    full_text = item.get("full_text", "auto")
+    if full_text not in (True, False, "auto"):
+        c.problem(prefix + "full_text", 'expected true, false or "auto"')
+        full_text = "auto"
+    return SourceConfig(
+        name=c.get(item, "name", str, None, prefix) or _default_name(location),
+        kind=kind,
+        location=location,
+        allow_private=c.get(item, "allow_private", bool, None, prefix),
+        full_text=full_text,
+        max_entries=c.get(item, "max_entries", int, None, prefix, _positive),
+        language=c.get(item, "language", str, None, prefix, _language),
+    )
+
+
+def _source_location(c: _Checker, kind: str, raw: str, key: str, base: Path) -> str | None:
+    if not raw:
+        c.problem(key, "must not be empty")
+        return None
+    scheme = urlsplit(raw).scheme.lower()
+    if scheme in ("http", "https"):
+        if kind == "folder":
+            c.problem(key, "a folder is a local path, not a URL")
+            return None
+        if not urlsplit(raw).hostname:
+            c.problem(key, f"not a URL: {raw!r}")
+            return None
+        return raw
+    if kind == "page":
+        c.problem(key, f"not a URL: {raw!r} (a page source needs http:// or https://)")
+        return None
+    if len(scheme) > 1:  # one letter would be a Windows drive
+        c.problem(key, f"unsupported scheme {scheme}: (use http, https or a local path)")
+        return None
+    return str((base / Path(raw).expanduser()).resolve())
+
+
+def _default_name(location: str) -> str:
+    parts = urlsplit(location)
+    if parts.hostname:
+        return parts.hostname.removeprefix("www.")
+    return Path(location).stem or location
+
+
+def _fetch(c: _Checker, t: Mapping[str, Any]) -> FetchConfig:
+    d, p = FetchConfig(), "fetch."
+    c.unknown(t, set(FetchConfig.__dataclass_fields__), p)
+    return FetchConfig(
+        timeout=c.get(t, "timeout", float, d.timeout, p, _positive),
+        connect_timeout=c.get(t, "connect_timeout", float, d.connect_timeout, p, _positive),
+        max_bytes=c.get(t, "max_bytes", int, d.max_bytes, p, _positive),
+        max_redirects=c.get(t, "max_redirects", int, d.max_redirects, p, _not_negative),
+        concurrency=c.get(t, "concurrency", int, d.concurrency, p, _positive),
+        per_host=c.get(t, "per_host", int, d.per_host, p, _positive),
+        retries=c.get(t, "retries", int, d.retries, p, _not_negative),
+        allow_private=c.get(t, "allow_private", bool, d.allow_private, p),
+        max_entries=c.get(t, "max_entries", int, d.max_entries, p, _positive),
+        page_timeout=c.get(t, "page_timeout", float, d.page_timeout, p, _positive),
+        user_agent=c.get(t, "user_agent", str, d.user_agent, p),
+    )
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """``"12h"``, ``"30m"``, ``"90s"``, ``"1d"`` → timedelta; None if unreadable."""
+    match = _DURATION.match(text)
+    if not match:
+        return None
+    return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+
+
+def _schedule(c: _Checker, t: Mapping[str, Any]) -> ScheduleConfig:
+    d, p = ScheduleConfig(), "schedule."
+    c.unknown(t, {"cron", "timezone", "catch_up"}, p)
+    cron = c.get(t, "cron", str, d.cron, p, _cron_problem)
+    timezone = c.get(t, "timezone", str, None, p, _timezone_problem)
+    catch_up = d.catch_up
+    if "catch_up" in t:
+        parsed = parse_duration(str(t["catch_up"]))
+        if parsed is None:
+            c.problem(p + "catch_up", 'expected a duration like "12h", "30m" or "0s"')
+        else:
+            catch_up = parsed
+    return ScheduleConfig(cron=cron, timezone=timezone, catch_up=catch_up)
+
+
+def _cron_problem(value: str) -> str | None:
+    fields = value.split()
+    if len(fields) not in (5, 6):
+        return "expected 5 crontab fields (minute hour day month weekday), or 6 with seconds first"
+    return None
+
+
+def _timezone_problem(value: str) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {value!r} (use an IANA name like Europe/Paris)"
+    return None
+
+
+def _pdf(c: _Checker, t: Mapping[str, Any]) -> PdfConfig:
+    d, p = PdfConfig(), "pdf."
+    c.unknown(t, {"profile", "max_seconds"}, p)
+    profile = c.get(t, "profile", str, None, p,
+                    lambda v: None if v.lower() in PDF_PROFILES
+                    else f"expected one of {', '.join(PDF_PROFILES)}")
+    return PdfConfig(
+        profile=profile.lower() if profile else None,
+        max_seconds=c.get(t, "max_seconds", float, d.max_seconds, p, _positive),
+    )
+
+
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+def _address(value: str) -> str | None:
+    return None if _EMAIL.match(value) else f"not an email address: {value!r}"
+
+
+def _email(c: _Checker, t: Any) -> EmailConfig | None:
+    p = "email."
+    if not isinstance(t, Mapping):
+        c.problem("email", "expected a table, e.g. [email]")
+        return None
+    c.unknown(t, {"from", "to", "subject", "send", "smtp"}, p)
+    sender = c.get(t, "from", str, None, p, _address)
+    to = t.get("to", [])
+    to = [to] if isinstance(to, str) else to
+    if not isinstance(to, list) or not to:
+        c.problem(p + "to", "expected a list of email addresses")
+        to = []
+    for i, address in enumerate(to):
+        if not isinstance(address, str) or (msg := _address(address)):
+            c.problem(f"{p}to[{i}]", msg if isinstance(address, str) else "expected text")
+    if sender is None and "from" not in t:
+        c.problem(p + "from", "is required")
+    smtp = _smtp(c, t["smtp"]) if "smtp" in t else None
+    send = c.get(t, "send", bool, False, p)
+    if send and smtp is None:
+        c.problem(p + "send", "needs an [email.smtp] table")
+    if sender is None or not to:
+        return None
+    return EmailConfig(
+        sender=sender,
+        to=tuple(to),
+        subject=c.get(t, "subject", str, "{title} — {date}", p),
+        send=send,
+        smtp=smtp,
+    )
+
+
+def _smtp(c: _Checker, t: Any) -> SmtpConfig | None:
+    p = "email.smtp."
+    if not isinstance(t, Mapping):
+        c.problem("email.smtp", "expected a table, e.g. [email.smtp]")
+        return None
+    c.unknown(t, set(SmtpConfig.__dataclass_fields__), p)
+    host = c.get(t, "host", str, None, p)
+    if not host:
+        c.problem(p + "host", "is required")
+        return None
+    d = SmtpConfig(host=host)
+    return SmtpConfig(
+        host=host,
+        port=c.get(t, "port", int, d.port, p,
+                   lambda v: None if 0 < v < 65536 else "expected a port from 1 to 65535"),
+        security=c.get(t, "security", str, d.security, p,
+                       lambda v: None if v in SMTP_SECURITY
+                       else f"expected one of {', '.join(SMTP_SECURITY)}"),
+        username=c.get(t, "username", str, None, p),
+        password_env=c.get(t, "password_env", str, None, p),
+        allow_insecure=c.get(t, "allow_insecure", bool, False, p),
+        timeout=c.get(t, "timeout", float, d.timeout, p, _positive),
+        retries=c.get(t, "retries", int, d.retries, p, _not_negative),
+    )
+
+
+def with_overrides(config: Config, **changes: Any) -> Config:
+    """A copy of ``config`` with the non-None ``changes`` applied."""
+    return replace(config, **{k: v for k, v in changes.items() if v is not None})

@@ -1,0 +1,60 @@
+"""Errors a user can act on.
+
+Every failure the library reports is a :class:`BriefingError` whose message is
+written for the person running ``briefing``: it says what went wrong and, where
+possible, what to do. The CLI prints the message on one line; tracebacks only
+appear with ``--debug``.
+"""
+
+from __future__ import annotations
+
+
+class BriefingError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+class ConfigError(BriefingError):
+    """The configuration file or a command-line option is invalid.
+
+    ``problems`` lists every problem found, each naming its key, so a user can
+    fix them all in one go.
+    """
+
+    def __init__(self, problems: list[str] | str, *, path: str | None = None) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        self.path = path
+        where = f"{path}: " if path else ""
+        if len(self.problems) == 1:
+            message = f"{where}{self.problems[0]}"
+        else:
+            listed = "\n".join(f"  - {p}" for p in self.problems)
+            message = f"{where}{len(self.problems)} problems in the configuration:\n{listed}"
+        super().__init__(message)
+
+
+class SourceError(BriefingError):
+    """A source (feed, page or folder) could not be read."""
+
+
+class DocumentError(BriefingError):
+    """A single document is unusable: missing, empty, binary, too large."""
+
+
+class SummaryError(BriefingError):
+    """The summariser was asked for something it cannot do."""
+
+
+class StoreError(BriefingError):
+    """The article database cannot be opened or written."""
+
+
+class RenderError(BriefingError):
+    """A template or a PDF could not be rendered."""
+
+
+class DeliveryError(BriefingError):
+    """An email could not be built or sent."""
+
+
+class LockedError(BriefingError):
+    """Another briefing run or scheduler holds the lock on this configuration."""

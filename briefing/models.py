@@ -1,0 +1,123 @@
+"""The values that flow through the pipeline.
+
+All are frozen dataclasses: a stage takes values and returns new ones, it
+never changes what it was given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as collected from a source, before summarising.
+
+    ``text`` is plain text with paragraphs separated by blank lines (it may
+    still hold page debris: cleaning belongs to the summariser's text stage).
+    ``attribution`` is a credit or licence line that must be shown with the
+    article wherever it is reprinted.
+    """
+
+    title: str
+    text: str
+    source: str
+    url: str | None = None
+    guid: str | None = None
+    published: datetime | None = None
+    language: str | None = None
+    author: str | None = None
+    attribution: str | None = None
+    flags: tuple[str, ...] = ()
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Length:
+    """How long a summary should be: a sentence count, a ratio or a word budget.
+
+    Exactly one is normally set. ``ratio`` is a fraction of the article's
+    sentences (0 < ratio <= 1); ``words`` keeps adding sentences in rank order
+    while the budget allows, always keeping at least one.
+    """
+
+    sentences: int | None = 3
+    ratio: float | None = None
+    words: int | None = None
+
+
+@dataclass(frozen=True)
+class SummarySentence:
+    """A sentence picked for a summary, quoted verbatim from the article.
+
+    ``index`` is its position among the article's sentences (0-based);
+    ``components`` explains ``score`` (e.g. centrality, position, redundancy).
+    """
+
+    index: int
+    text: str
+    score: float
+    components: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The key sentences of one article, in article order."""
+
+    language: str
+    algorithm: str
+    sentences: tuple[SummarySentence, ...]
+    total_sentences: int
+    notes: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+
+@dataclass(frozen=True)
+class BriefingItem:
+    """An article as it appears in a briefing: the article and its summary.
+
+    ``error`` is set (and ``summary`` is None) when summarising failed; the
+    briefing still lists the article with a link so nothing is silently lost.
+    """
+
+    article: Article
+    summary: Summary | None
+    error: str | None = None
+    also_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceFailure:
+    """A source that could not be read during a run, and why."""
+
+    source: str
+    error: str
+    when: datetime
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Everything a template needs to render one dated briefing."""
+
+    title: str
+    date: date
+    generated_at: datetime
+    items: tuple[BriefingItem, ...]
+    sources: tuple[str, ...]
+    failures: tuple[SourceFailure, ...] = ()
+    language: str = "en"
+    author: str | None = None
+    nothing_new: bool = False
+
+    @property
+    def article_count(self) -> int:
+        return len(self.items)
+
+    @property
+    def source_count(self) -> int:
+        return len(self.sources)

@@ -1,0 +1,304 @@
+"""One briefing run, top to bottom: collect, select, summarise, render, write, deliver.
+
+The CLI and the scheduler both call :func:`run_briefing`. A briefing covers one
+date: the articles it includes are marked as briefed on that date, so a second
+run the same day summarises only what is new, re-uses the stored summaries of
+the rest, and says when nothing new arrived.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from .collect import CollectReport, collect
+from .config import Config
+from .errors import BriefingError
+from .fsutil import atomic_write
+from .models import Article, Briefing, BriefingItem, Length, SourceFailure, Summary
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+#: ``progress(stage, done, total)``: "collect", "summarize", "render" with counts.
+Progress = Callable[[str, int, int], None]
+TITLE_WORDS = 14
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: for which date, which formats, and whether to force or send."""
+
+    day: date | None = None
+    formats: tuple[str, ...] | None = None
+    force: bool = False
+    send: bool = False
+    kind: str = "manual"
+    scheduled_for: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run did: the briefing, the files written, and what was collected."""
+
+    briefing: Briefing
+    outputs: tuple[Path, ...]
+    collected: CollectReport
+    new_articles: int
+    sent_to: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def run_briefing(
+    config: Config, options: RunOptions | None = None, *, progress: Progress | None = None
+) -> RunResult:
+    """Collect new articles, summarise them and write the briefing for ``options.day``."""
+    options = options or RunOptions()
+    day = options.day or date.today()
+    progress = progress or _no_progress
+    with Store(config.database_path) as store:
+        run_id = store.start_run(options.kind, briefing_date=day, scheduled_for=options.scheduled_for)
+        try:
+            result = _run(config, options, day, store, progress)
+        except BaseException as exc:
+            store.finish_run(run_id, status="failed", error=str(exc) or type(exc).__name__)
+            raise
+        store.record_briefing(day, run_id, [str(p) for p in result.outputs])
+        store.finish_run(
+            run_id,
+            status="ok",
+            articles=result.briefing.article_count,
+            new_articles=result.new_articles,
+            failures=[{"source": f.source, "error": f.error} for f in result.briefing.failures],
+            outputs=[str(p) for p in result.outputs],
+        )
+        return result
+
+
+def _run(
+    config: Config, options: RunOptions, day: date, store: Store, progress: Progress
+) -> RunResult:
+    collected = collect_stage(config, store, progress)
+    earlier, new = select_articles(store, day, force=options.force)
+    items = summarise_stage(config, store, earlier, new, force=options.force, progress=progress)
+    briefing = assemble_briefing(config, day, items, collected, nothing_new=not new)
+    outputs = write_outputs(config, briefing, options.formats or config.formats, progress)
+    store.mark_briefed([a.id for a in new if a.id is not None], day)
+    sent_to = deliver_stage(config, briefing, outputs, store, options)
+    return RunResult(
+        briefing=briefing, outputs=outputs, collected=collected, new_articles=len(new),
+        sent_to=sent_to,
+    )
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+# --- collect and select ------------------------------------------------------------
+
+
+def collect_stage(config: Config, store: Store, progress: Progress) -> CollectReport:
+    total = len(config.sources)
+    done = 0
+
+    def source_done(name: str) -> None:
+        nonlocal done
+        done += 1
+        progress("collect", done, total)
+
+    progress("collect", 0, total)
+    return collect(config, store, progress=source_done)
+
+
+def select_articles(store: Store, day: date, *, force: bool) -> tuple[list[Article], list[Article]]:
+    """(articles already in this date's briefing, articles not in any briefing yet)."""
+    return store.briefed_articles(day), store.unbriefed_articles()
+
+
+# --- summarise ---------------------------------------------------------------------
+
+
+def summarise_stage(
+    config: Config,
+    store: Store,
+    earlier: Sequence[Article],
+    new: Sequence[Article],
+    *,
+    force: bool,
+    progress: Progress,
+) -> list[BriefingItem]:
+    """Summarise new articles (and, with ``force``, earlier ones again); re-use stored summaries."""
+    articles = [*earlier, *new]
+    items: list[BriefingItem] = []
+    fresh: list[tuple[int, Summary]] = []
+    for done, article in enumerate(articles, start=1):
+        stored = None if force or article.id is None else store.stored_summary(article.id)
+        item = BriefingItem(article=article, summary=stored) if stored else summarise_article(
+            config, article
+        )
+        if item.summary is not None and stored is None and article.id is not None:
+            fresh.append((article.id, item.summary))
+        also_in = store.other_sources(article.id, article.source) if article.id else ()
+        items.append(_with_display_title(BriefingItem(item.article, item.summary, item.error, also_in)))
+        progress("summarize", done, len(articles))
+    store.save_summaries(fresh)
+    return items
+
+
+def summarise_article(config: Config, article: Article) -> BriefingItem:
+    """Summarise one article; a failure is kept on the item, never raised."""
+    from .summarize import summarize_text
+
+    try:
+        summary = summarize_text(
+            article.text,
+            language=article.language or config.language,
+            length=Length(sentences=config.sentences),
+            algorithm=config.algorithm,
+        )
+    except BriefingError as exc:
+        return BriefingItem(article=article, summary=None, error=str(exc))
+    except Exception as exc:  # one broken article must not cost the others
+        log.exception("summarising %r failed", article.title or article.url)
+        return BriefingItem(article=article, summary=None, error=f"internal error: {exc}")
+    return BriefingItem(article=article, summary=summary)
+
+
+def _with_display_title(item: BriefingItem) -> BriefingItem:
+    """Give an untitled article a title quoted from its own opening words."""
+    article = item.article
+    if article.title.strip():
+        return item
+    words = article.text.split()
+    title = " ".join(words[:TITLE_WORDS]) + (" …" if len(words) > TITLE_WORDS else "")
+    untitled = Article(**{**article.__dict__, "title": title or "(untitled)"})
+    return BriefingItem(untitled, item.summary, item.error, item.also_in)
+
+
+# --- assemble, render, write -------------------------------------------------------------
+
+
+def assemble_briefing(
+    config: Config,
+    day: date,
+    items: Sequence[BriefingItem],
+    collected: CollectReport,
+    *,
+    nothing_new: bool,
+) -> Briefing:
+    now = datetime.now(UTC)
+    failures = [
+        SourceFailure(source=s.name, error=s.error, when=now) for s in collected.sources if s.error
+    ] + [
+        SourceFailure(source=s.name, error=problem, when=now)
+        for s in collected.sources
+        for problem in s.problems
+    ]
+    return Briefing(
+        title=config.title,
+        date=day,
+        generated_at=now,
+        items=tuple(items),
+        sources=tuple(s.name for s in config.sources),
+        failures=tuple(failures),
+        language=_main_language(items, config.language),
+        author=config.author,
+        nothing_new=nothing_new,
+    )
+
+
+def _main_language(items: Sequence[BriefingItem], configured: str) -> str:
+    languages = Counter(i.summary.language for i in items if i.summary)
+    if languages:
+        return languages.most_common(1)[0][0]
+    return "en" if configured == "auto" else configured
+
+
+def output_stem(day: date) -> str:
+    return f"briefing-{day.isoformat()}"
+
+
+def render_outputs(config: Config, briefing: Briefing, formats: Sequence[str]) -> dict[str, bytes]:
+    """The briefing rendered in each requested format, as bytes keyed by file suffix."""
+    from . import render
+
+    options = {"templates": config.templates, "config_dir": config.path.parent if config.path else None}
+    rendered: dict[str, bytes] = {}
+    if "md" in formats:
+        rendered["md"] = render.render_markdown(briefing, **options).encode("utf-8")
+    if "html" in formats or "pdf" in formats or config.email:
+        html = render.render_html(briefing, **options)
+        if "html" in formats:
+            rendered["html"] = html.encode("utf-8")
+        if "pdf" in formats or config.email:
+            from .pdf import html_to_pdf
+
+            rendered["pdf"] = html_to_pdf(
+                html, briefing=briefing, profile=config.pdf.profile, max_seconds=config.pdf.max_seconds
+            )
+    return rendered
+
+
+def write_outputs(
+    config: Config, briefing: Briefing, formats: Sequence[str], progress: Progress
+) -> tuple[Path, ...]:
+    progress("render", 0, 1)
+    rendered = render_outputs(config, briefing, formats)
+    stem = output_stem(briefing.date)
+    paths = [
+        atomic_write(config.output_dir / f"{stem}.{suffix}", data)
+        for suffix, data in rendered.items()
+        if suffix in formats
+    ]
+    if config.email:
+        paths.append(write_email(config, briefing, rendered))
+    progress("render", 1, 1)
+    return tuple(paths)
+
+
+def write_email(config: Config, briefing: Briefing, rendered: dict[str, bytes]) -> Path:
+    from . import mail, render
+
+    assert config.email is not None
+    options = {"templates": config.templates, "config_dir": config.path.parent if config.path else None}
+    message = mail.build_email(
+        briefing,
+        config.email,
+        pdf=rendered.get("pdf"),
+        pdf_name=f"{output_stem(briefing.date)}.pdf",
+        text_body=render.render_text(briefing, **options),
+        html_body=render.render_html(briefing, **options),
+    )
+    return atomic_write(config.output_dir / f"{output_stem(briefing.date)}.eml", message.as_bytes())
+
+
+# --- deliver ---------------------------------------------------------------------------
+
+
+def deliver_stage(
+    config: Config, briefing: Briefing, outputs: Sequence[Path], store: Store, options: RunOptions
+) -> tuple[str, ...]:
+    """Send the .eml when asked, once per briefing date unless forced."""
+    email = config.email
+    wants = options.send or (options.kind == "scheduled" and email is not None and email.send)
+    if not wants:
+        return ()
+    if email is None or email.smtp is None:
+        raise BriefingError("--send needs [email] and [email.smtp] in the configuration")
+    if not options.force and (sent := store.delivery(briefing.date)):
+        log.info("the briefing of %s was already sent at %s; not sending again", briefing.date, sent[1])
+        return ()
+    from email import message_from_bytes, policy
+
+    from . import mail
+
+    eml = next(p for p in outputs if p.suffix == ".eml")
+    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    mail.send_email(message, email.smtp)  # type: ignore[arg-type]
+    store.record_delivery(briefing.date, str(message["Message-ID"]), email.to)
+    return email.to

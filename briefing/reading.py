@@ -1,0 +1,50 @@
+"""Loading the one document ``briefing summarize`` is given: a path, a URL or stdin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+from .config import FetchConfig
+from .documents import (
+    MAX_DOCUMENT_BYTES,
+    Document,
+    decode_text,
+    parse_document,
+    read_document,
+    sniff_kind,
+)
+from .errors import DocumentError
+from .urls import is_web_url
+
+
+def load_document(
+    target: str,
+    *,
+    stdin: BinaryIO | None = None,
+    allow_private: bool = False,
+    fetch: FetchConfig | None = None,
+) -> Document:
+    """Read ``target``: ``-`` (``stdin``), an http(s) URL, or a local file path."""
+    if target == "-":
+        if stdin is None:
+            raise DocumentError("no standard input to read")
+        data = stdin.read(MAX_DOCUMENT_BYTES + 1)
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise DocumentError(f"standard input: too large (the limit is {MAX_DOCUMENT_BYTES:,} bytes)")
+        text = decode_text(data, name="standard input")
+        return parse_document(text, sniff_kind(text))
+    if "://" in target:
+        if not is_web_url(target):
+            raise DocumentError(f"{target}: only http:// and https:// URLs can be read")
+        return _load_url(target, allow_private=allow_private, fetch=fetch or FetchConfig())
+    return read_document(Path(target))
+
+
+def _load_url(url: str, *, allow_private: bool, fetch: FetchConfig) -> Document:
+    from .http import fetch_url
+
+    data, content_type, final_url = fetch_url(url, fetch=fetch, allow_private=allow_private)
+    text = decode_text(data, name=final_url)
+    kind = "html" if "html" in (content_type or "") else sniff_kind(text)
+    return parse_document(text, kind)

@@ -1,0 +1,330 @@
+"""Turn scraped or converted text into clean paragraphs worth summarising.
+
+Everything here is offline and linear in the size of the input: the text comes
+from strangers, so no regular expression may backtrack badly and nothing
+follows a link or resolves an entity to a file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from html.parser import HTMLParser
+
+# Lines that are page furniture, not prose: share and comment counters, source
+# and credit lines, cookie banners, "read more" links. Matched on a whole,
+# stripped line so a sentence that merely mentions cookies is kept.
+_DEBRIS_LINE = re.compile(
+    r"""^(?:
+        (?:comments?|commentaires?|réactions?|shares?|partages?|likes?|j'aime|views?|vues?)
+            \s*[:(]?\s*\d[\d\s.,kK]*\)?
+      | \d[\d\s.,kK]*\s*(?:comments?|commentaires?|shares?|partages?|likes?|views?|vues?)
+      | (?:sources?|crédits?|credits?|photo|photos|image|via|lien|link)\s*:\s*\S{0,300}
+      | (?:read|see|click)\s+(?:more|also|here)\b.{0,80}
+      | (?:lire|voir)\s+(?:aussi|la\s+suite|plus)\b.{0,80}
+      | (?:à\s+lire\s+aussi|sur\s+le\s+même\s+sujet)\b.{0,80}
+      | (?:share|partager|tweet|tweeter|email|e-mail|print|imprimer|facebook|twitter|linkedin|whatsapp)
+            (?:\s*(?:this|on|sur|cet\s+article|l'article|article|[|/·•,])\s*\w*)*
+      | (?:advertisement|publicité|advertising|sponsored|sponsorisé)
+      | (?:all\s+rights\s+reserved|tous\s+droits\s+réservés)\b.{0,80}
+      | ©.{0,120}
+      | (?:https?://|www\.)\S+
+      | (?:sign\s+up|subscribe|abonnez-vous|inscrivez-vous)\b.{0,120}
+      | (?:follow\s+us|suivez-nous)\b.{0,120}
+    )[.!]?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# Cookie and consent banners come in many wordings; a short line that talks
+# about cookies and consent is always furniture in an article body.
+_COOKIE_WORDS = re.compile(r"\bcookies?\b", re.IGNORECASE)
+_CONSENT_WORDS = re.compile(
+    r"\b(?:accept|consent|privacy|accepte[rz]?|consentement|confidentialité|navigation|"
+    r"use|utilis\w*|policy|politique|paramètres|settings)\b",
+    re.IGNORECASE,
+)
+_BANNER_MAX_WORDS = 40
+
+# Script or video-player code pasted into an article body by a scraper.
+_CODE_MARKERS = re.compile(
+    r"(?:function\s*\(|=>|\bvar\s+\w+\s*=|\bconst\s+\w+\s*=|\blet\s+\w+\s*=|document\.|window\.|"
+    r"\w+\.push\(|\}\s*\)\s*;|\)\s*;\s*\}|<\s*/?\s*script|jwplayer|\bgetElementById\b|"
+    r"\bnew\s+Date\(|\bif\s*\(.*\)\s*\{)"
+)
+_CODE_CHARS = frozenset("{}();=<>[]")
+_CODE_SPAN = re.compile(r"(?:\S*\{[^{}\n]{0,2000}\}\S*\s*)+")
+
+# A sentence end glued to the next sentence by a scraper: "noyé.Lorsque",
+# "2005.The", "Twitter.L'image", 'retirer."Nous'. Only a space is inserted;
+# the sentence splitter still decides, so "St.Louis" is not broken.
+_LOWER = "a-zß-öø-ÿœæ"
+_UPPER = "A-ZÀ-ÖØ-ÞŒÆ"
+_GLUED = re.compile(
+    rf"(?<=[{_LOWER}0-9%)\]][.!?])"  # end of a sentence
+    rf"([\"»”’]?)"  # an optional quote, closing or opening
+    rf"(?=[«“\"]?[{_UPPER}][{_LOWER}'’])"  # a capitalised word starts the next one
+)
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def clean_text(raw: str) -> str:
+    """Return ``raw`` without page debris, with glued sentences split.
+
+    Paragraphs stay separated by a blank line; single line breaks inside a
+    paragraph are kept (they may end a headline or a list item).
+    """
+    text = _normalise_characters(raw)
+    paragraphs = []
+    for paragraph in _BLANK_LINES.split(text):
+        lines = [_clean_line(line) for line in paragraph.split("\n")]
+        kept = [line for line in lines if line]
+        if kept:
+            paragraphs.append("\n".join(kept))
+    return "\n\n".join(paragraphs)
+
+
+def _normalise_characters(raw: str) -> str:
+    text = unicodedata.normalize("NFC", raw)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = text.replace("\u2029", "\n\n")
+    text = _ZERO_WIDTH.sub("", text)
+    return _CONTROL.sub(" ", text)
+
+
+def _clean_line(line: str) -> str:
+    line = _SPACES.sub(" ", line).strip()
+    if not line or is_debris_line(line):
+        return ""
+    line = _drop_code(line)
+    if not line:
+        return ""
+    return split_glued_sentences(line)
+
+
+def is_debris_line(line: str) -> bool:
+    """Tell whether a whole (stripped) line is page furniture rather than prose."""
+    if _DEBRIS_LINE.match(line):
+        return True
+    words = len(line.split())
+    if words <= _BANNER_MAX_WORDS and _COOKIE_WORDS.search(line):
+        return bool(_CONSENT_WORDS.search(line))
+    return False
+
+
+def _drop_code(line: str) -> str:
+    """Remove script-looking spans; drop the line when it is mostly code."""
+    if not _CODE_MARKERS.search(line):
+        return line
+    code_chars = sum(1 for ch in line if ch in _CODE_CHARS)
+    if code_chars * 12 >= len(line):
+        return _prose_around_code(line)
+    return line
+
+
+def _prose_around_code(line: str) -> str:
+    # Keep prose that a scraper glued before or after the code block.
+    without = _CODE_SPAN.sub(" ", line)
+    without = _SPACES.sub(" ", without).strip()
+    if not without or _CODE_MARKERS.search(without):
+        return ""
+    code_chars = sum(1 for ch in without if ch in _CODE_CHARS)
+    return "" if code_chars * 12 >= len(without) else without
+
+
+def split_glued_sentences(text: str) -> str:
+    """Insert the missing space in "noyé.Lorsque", "2005.The", 'dit."Nous'."""
+    if "." not in text and "!" not in text and "?" not in text:
+        return text
+    pieces: list[str] = []
+    last = 0
+    for match in _GLUED.finditer(text):
+        quote = match.group(1)
+        cut = match.start()
+        if quote == '"' and _opens_quote(text, cut):
+            pieces.append(text[last:cut])
+            last = cut
+        elif quote:
+            pieces.append(text[last : match.end()])
+            last = match.end()
+        else:
+            pieces.append(text[last:cut])
+            last = cut
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return " ".join(pieces)
+
+
+def _opens_quote(text: str, position: int) -> bool:
+    # A straight quote after an even number of straight quotes opens a quotation.
+    return text.count('"', 0, position) % 2 == 0
+
+
+_SKIPPED_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "form",
+        "button",
+        "select",
+        "svg",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "video",
+        "audio",
+        "figure",
+        "head",
+        "title",
+        "menu",
+    }
+)
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "hr",
+        "body",
+        "html",
+    }
+)
+_VOID_TAGS = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col"})
+
+
+class _TextExtractor(HTMLParser):
+    """Collect the visible text of an HTML document, block by block."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._current: list[str] = []
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_TAGS and tag not in _VOID_TAGS:
+            self._skip_depth += 1
+        elif tag in _BLOCK_TAGS:
+            self._end_block()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self._end_block()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS and tag not in _VOID_TAGS:
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in _BLOCK_TAGS:
+            self._end_block()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip_depth:
+            self._current.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._end_block()
+
+    def _end_block(self) -> None:
+        block = _SPACES.sub(" ", " ".join("".join(self._current).split())).strip()
+        if block:
+            self.blocks.append(block)
+        self._current = []
+
+
+def html_to_text(html_text: str) -> str:
+    """Return the visible text of an HTML fragment or page, one paragraph per block.
+
+    Scripts, styles, navigation and embedded media are dropped. Character
+    references are decoded once (never resolved against files or the network).
+    """
+    extractor = _TextExtractor()
+    extractor.feed(html_text)
+    extractor.close()
+    return "\n\n".join(extractor.blocks)
+
+
+_MD_FENCE = re.compile(r"^(?:```|~~~).*?^(?:```|~~~)[ \t]*$", re.MULTILINE | re.DOTALL)
+_MD_IMAGE = re.compile(r"!\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)")
+_MD_LINK = re.compile(r"\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)")
+_MD_REF_LINK = re.compile(r"\[([^\]\n]{0,500})\]\[[^\]\n]{0,200}\]")
+_MD_REF_DEF = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
+_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]{1,2000})>")
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.MULTILINE)
+_MD_SETEXT = re.compile(r"^[ \t]{0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
+_MD_RULE = re.compile(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$", re.MULTILINE)
+_MD_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
+_MD_LIST = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.MULTILINE)
+_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=\S)([^\n]*?\S)\1")
+_MD_CODE = re.compile(r"`{1,3}([^`\n]*)`{1,3}")
+_MD_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.MULTILINE)
+
+
+def markdown_to_text(md: str) -> str:
+    """Return the prose of a Markdown document as plain paragraphs.
+
+    Markup is removed, link targets are dropped (their text is kept), and any
+    raw HTML in the document goes through :func:`html_to_text`, so no tag or
+    script passes through.
+    """
+    text = _MD_FENCE.sub("", md)
+    text = _MD_REF_DEF.sub("", text)
+    text = _MD_IMAGE.sub(r"\1", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_REF_LINK.sub(r"\1", text)
+    text = _MD_AUTOLINK.sub(r"\1", text)
+    text = _MD_HEADING.sub(r"\1", text)
+    text = _MD_TABLE_RULE.sub("", text)
+    text = _MD_SETEXT.sub("", text)
+    text = _MD_RULE.sub("", text)
+    text = _MD_QUOTE.sub("", text)
+    text = _MD_LIST.sub("", text)
+    text = _MD_CODE.sub(r"\1", text)
+    text = _MD_EMPHASIS.sub(r"\2", text)
+    if "<" in text or "&" in text:
+        text = _strip_inline_html(text)
+    return text.strip()
+
+
+def _strip_inline_html(text: str) -> str:
+    # Markdown may hold raw HTML; keep paragraph breaks, drop every tag.
+    paragraphs = [html_to_text(part) for part in _BLANK_LINES.split(text)]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+__all__ = [
+    "clean_text",
+    "html_to_text",
+    "is_debris_line",
+    "markdown_to_text",
+    "split_glued_sentences",
+]

@@ -1,0 +1,1 @@
+"""Default briefing templates, installed as ``briefing.templates``."""
