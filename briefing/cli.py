@@ -58,6 +58,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"briefing: {_one_line(exc) if not isinstance(exc, ConfigError) else exc}",
               file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"briefing: internal error: {type(exc).__name__}: {_one_line(exc)} "
+              "(run again with --debug for details, and please report it)", file=sys.stderr)
+        return 70
 
 
 def _one_line(exc: BaseException) -> str:
@@ -67,6 +73,11 @@ def _one_line(exc: BaseException) -> str:
 def _setup_logging(verbose: int, debug: bool) -> None:
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="briefing: %(levelname)s: %(message)s", stream=sys.stderr)
+    if not debug:
+        # Their warnings (font subsetting back-ends, CSS they ignore) are for
+        # developers, not for someone reading a briefing.
+        for noisy in ("weasyprint", "fontTools", "trafilatura", "htmldate", "charset_normalizer"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
 # --- parser ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ the rest, and says when nothing new arrived.
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class RunOptions:
     send: bool = False
     kind: str = "manual"
     scheduled_for: datetime | None = None
+    now: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,9 @@ def _run(
     collected = collect_stage(config, store, progress)
     earlier, new = select_articles(store, day, force=options.force)
     items = summarise_stage(config, store, earlier, new, force=options.force, progress=progress)
-    briefing = assemble_briefing(config, day, items, collected, nothing_new=not new)
+    briefing = assemble_briefing(
+        config, day, items, collected, nothing_new=not new, now=options.now or current_time()
+    )
     outputs = write_outputs(config, briefing, options.formats or config.formats, progress)
     store.mark_briefed([a.id for a in new if a.id is not None], day)
     sent_to = deliver_stage(config, briefing, outputs, store, options)
@@ -93,6 +97,14 @@ def _run(
         briefing=briefing, outputs=outputs, collected=collected, new_articles=len(new),
         sent_to=sent_to,
     )
+
+
+def current_time() -> datetime:
+    """Now, or ``$SOURCE_DATE_EPOCH`` when set, so a briefing can be reproduced byte for byte."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now(UTC)
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -190,8 +202,8 @@ def assemble_briefing(
     collected: CollectReport,
     *,
     nothing_new: bool,
+    now: datetime,
 ) -> Briefing:
-    now = datetime.now(UTC)
     failures = [
         SourceFailure(source=s.name, error=s.error, when=now) for s in collected.sources if s.error
     ] + [

@@ -78,6 +78,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "sources_n": "sources",
         "quoted": "Sentences are quoted verbatim from each source.",
         "failed_at": "at",
+        "not_summarised_1": "not summarised",
+        "not_summarised_n": "not summarised",
+        "unreadable_1": "source unreadable",
+        "unreadable_n": "sources unreadable",
     },
     "fr": {
         "contents": "Sommaire",
@@ -103,6 +107,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "sources_n": "sources",
         "quoted": "Les phrases sont citées mot pour mot depuis chaque source.",
         "failed_at": "à",
+        "not_summarised_1": "non résumé",
+        "not_summarised_n": "non résumés",
+        "unreadable_1": "source illisible",
+        "unreadable_n": "sources illisibles",
     },
 }
 
@@ -323,6 +331,7 @@ def template_context(briefing: Briefing) -> dict[str, Any]:
         "date_text": format_date(briefing.date, language),
         "generated_text": format_datetime(briefing.generated_at, language),
         "counts_text": _counts_text(briefing, words),
+        "problems_text": _problems_text(len(failed), len(briefing.failures), words),
         "keywords": _keywords(briefing),
         "when": lambda value: format_datetime(value, language),
         "sentences_of": _sentences_of,
@@ -336,6 +345,16 @@ def _counts_text(briefing: Briefing, words: Mapping[str, str]) -> str:
     articles = count_phrase(briefing.article_count, words["article"], words["articles_n"])
     sources = count_phrase(briefing.source_count, words["source_1"], words["sources_n"])
     return f"{articles} {words['from']} {sources}"
+
+
+def _problems_text(not_summarised: int, unreadable: int, words: Mapping[str, str]) -> str:
+    parts = []
+    if not_summarised:
+        parts.append(count_phrase(not_summarised, words["not_summarised_1"],
+                                  words["not_summarised_n"]))
+    if unreadable:
+        parts.append(count_phrase(unreadable, words["unreadable_1"], words["unreadable_n"]))
+    return " · ".join(parts)
 
 
 def _keywords(briefing: Briefing) -> str:

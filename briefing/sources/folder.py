@@ -9,7 +9,6 @@ are read.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ..config import Config, SourceConfig
@@ -65,9 +64,9 @@ class FolderSource:
 
     def _article(self, path: Path, doc: Document) -> Article:
         url = doc.meta.get("url")
-        published = parse_date(doc.meta.get("date")) or datetime.fromtimestamp(
-            path.stat().st_mtime, tz=UTC
-        )
+        # A file's modification time is not a publication time: without a
+        # declared date the briefing shows none.
+        published = parse_date(doc.meta.get("date"))
         return Article(
             # No invented titles: without one, the briefing quotes the opening words.
             title=doc.title or "",

@@ -112,10 +112,12 @@ _LETTER_HINTS: Mapping[str, tuple[str, ...]] = {
     "š": ("cs", "sl", "et"),
     "ž": ("cs", "sl", "et"),
 }
-_LETTER_WEIGHT = 0.25
+_LETTER_WEIGHT = 0.5
 _LETTER_CAP = 3.0
 _MIN_EVIDENCE = 1.0
 _SAMPLE_CHARS = 6000
+_FIRST_SAMPLE_CHARS = 1000
+_CONFIDENT = 6.0
 
 # Languages are tried in this order, so a tie always resolves the same way.
 _ORDER = ("en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "et", "pl", "cs")
@@ -146,12 +148,17 @@ def detect_language(text: str, default: str = "en") -> str:
     evidence (too short, numbers only, an unsupported script). Never raises.
     """
     try:
-        return _detect(text[:_SAMPLE_CHARS]) or default
+        # The opening of an article nearly always settles it; read more only
+        # when it does not.
+        guess = _detect(text[:_FIRST_SAMPLE_CHARS], _CONFIDENT)
+        if guess is None:
+            guess = _detect(text[:_SAMPLE_CHARS], _MIN_EVIDENCE)
+        return guess or default
     except Exception:  # a guess must never break a summary
         return default
 
 
-def _detect(sample: str) -> str | None:
+def _detect(sample: str, threshold: float) -> str | None:
     script = _script_language(sample)
     if script is not None:
         return script
@@ -159,7 +166,13 @@ def _detect(sample: str) -> str | None:
     if not scores:
         return None
     best = max(_ORDER, key=lambda code: (scores.get(code, 0.0), -_ORDER.index(code)))
-    return best if scores.get(best, 0.0) >= _MIN_EVIDENCE else None
+    if scores.get(best, 0.0) < threshold:
+        return None
+    runner_up = max(v for code, v in scores.items() if code != best) if len(scores) > 1 else 0.0
+    # A close race on a short sample is no answer yet: read more text.
+    if threshold > _MIN_EVIDENCE and scores[best] < 1.5 * runner_up:
+        return None
+    return best
 
 
 def _script_language(sample: str) -> str | None:

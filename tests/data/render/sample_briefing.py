@@ -28,6 +28,9 @@ FILES = {
     "grece-le-nouveau-gouvernement-de-coalition-forme.txt": "fr",
     "mali-les-islamistes-poursuivent-leurs-destructions-a-tombouc.txt": "fr",
 }
+# A full stop after a lowercase letter, digit or closing mark ends a sentence;
+# after a capital it is an initial ("George W. Bush", "M. Samaras").
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9»)][.!?])\s+(?=[A-ZÀ-Ý«])")
 GENERATED = datetime(2024, 5, 6, 7, 0, tzinfo=UTC)
 
 
@@ -46,7 +49,7 @@ def sample_articles() -> list[tuple[Article, list[str]]]:
     result = []
     for i, (name, language) in enumerate(FILES.items()):
         title, _, body = (HERE / name).read_text(encoding="utf-8").partition("\n\n")
-        sentences = re.split(r"(?<=[.!?])\s+", " ".join(body.split()))[:3]
+        sentences = _SENTENCE_END.split(" ".join(body.split()))[:3]
         attribution, url = credits[name]
         article = Article(
             title=title.strip(),

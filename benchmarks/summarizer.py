@@ -1,0 +1,116 @@
+"""Compare our summariser with Lead-k and sumy's algorithms on evaluation sets.
+
+Usage:
+    python benchmarks/summarizer.py ../shared/eval/dev-en.jsonl ../shared/eval/dev-fr.jsonl
+    python benchmarks/summarizer.py --quick ../shared/eval/dev-en.jsonl   # 30 docs per dataset, 4 peers
+
+Each record is {"id", "lang", "text", "summary", "summary_sents", "dataset", ...}.
+The summary length is k = len(summary_sents). ROUGE-1/2/L F1 x100 (rouge-score;
+English: default tokenizer + Porter stemmer; French: NFKC lower-cased [^\\W_]+
+runs, no stemming). Speed is documents/second for summarize_text() with
+language detection, cleaning and sentence splitting included (start-up and
+ROUGE scoring excluded); "x LexRank" is the ratio to sumy's LexRank on the same
+documents. Peak memory is the process's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _rouge import METRICS, score, scorer_for  # noqa: E402
+from briefing.models import Length  # noqa: E402
+from briefing.summarize import summarize_text  # noqa: E402
+
+ALGORITHMS = ("default", "lead", "lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic")
+QUICK_ALGORITHMS = ("default", "lead", "lexrank", "textrank")
+QUICK_DOCS = 30
+
+
+def load(paths: list[str], quick: bool) -> dict[str, list[dict[str, Any]]]:
+    datasets: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    record = json.loads(line)
+                    datasets[record.get("dataset", Path(path).stem)].append(record)
+    if quick:
+        return {name: records[:QUICK_DOCS] for name, records in datasets.items()}
+    return dict(datasets)
+
+
+def run(records: list[dict[str, Any]], algorithm: str) -> tuple[list[str], float]:
+    predictions = []
+    started = time.perf_counter()
+    for record in records:
+        k = max(1, len(record["summary_sents"]))
+        summary = summarize_text(record["text"], length=Length(sentences=k), algorithm=algorithm)
+        predictions.append(summary.text)
+    return predictions, time.perf_counter() - started
+
+
+def evaluate(records: list[dict[str, Any]], predictions: list[str]) -> dict[str, float]:
+    scorers: dict[str, Any] = {}
+    totals: dict[str, list[float]] = defaultdict(list)
+    for record, prediction in zip(records, predictions, strict=True):
+        language = record["lang"]
+        scorer = scorers.setdefault(language, scorer_for(language))
+        for metric, value in score(scorer, record["summary"], prediction).items():
+            totals[metric].append(value)
+    return {metric: mean(values) for metric, values in totals.items()}
+
+
+def warm_up(algorithms: tuple[str, ...]) -> None:
+    # Start-up (imports, model loading) is not part of the throughput.
+    for algorithm in algorithms:
+        for text in ("The cat sat. It was happy. Then it left.", "Le chat dort. Il rêve. Puis il part."):
+            summarize_text(text, length=Length(sentences=1), algorithm=algorithm)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="+", help="JSONL files in the shared eval format")
+    parser.add_argument("--quick", action="store_true", help="30 docs per dataset, 4 systems")
+    parser.add_argument("--algorithms", help="comma-separated subset to run")
+    args = parser.parse_args()
+    algorithms = QUICK_ALGORITHMS if args.quick else ALGORITHMS
+    if args.algorithms:
+        algorithms = tuple(args.algorithms.split(","))
+    datasets = load(args.paths, args.quick)
+    warm_up(algorithms)
+    for name, records in datasets.items():
+        print(f"\n## {name} ({len(records)} docs, {records[0]['lang']})\n")
+        print("| system | R-1 | R-2 | R-L | docs/s | x LexRank |")
+        print("|---|---:|---:|---:|---:|---:|")
+        rows = []
+        for algorithm in algorithms:
+            predictions, seconds = run(records, algorithm)
+            rows.append((algorithm, evaluate(records, predictions), len(records) / seconds))
+        lexrank_speed = next((s for a, _, s in rows if a == "lexrank"), None)
+        for algorithm, scores, speed in rows:
+            ratio = f"{speed / lexrank_speed:.1f}" if lexrank_speed else "-"
+            label = "ours (default)" if algorithm == "default" else algorithm
+            cells = " | ".join(f"{scores[m]:.2f}" for m in METRICS)
+            print(f"| {label} | {cells} | {speed:,.0f} | {ratio} |")
+        best_peer = {
+            m: max(s[m] for a, s, _ in rows if a != "default") for m in METRICS
+        }
+        ours = next(s for a, s, _ in rows if a == "default")
+        verdict = all(ours[m] >= best_peer[m] for m in METRICS)
+        print(f"\nours >= best peer on R-1, R-2 and R-L: {'yes' if verdict else 'NO'}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak memory (max RSS of this process): {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,341 @@
+"""HTML → PDF with WeasyPrint, locked down.
+
+The HTML holds text written by strangers, so rendering is treated like
+running untrusted input:
+
+* every URL WeasyPrint wants (stylesheets, images, fonts, attachments) goes
+  through :class:`LockedFetcher`, which serves the packaged assets and refuses
+  everything else: no network, no ``file://``, no ``data:``;
+* the HTML is parsed without a base URL, so relative links resolve nowhere;
+* :func:`limit_html` cuts pathological structure (deep nesting, huge tables,
+  too many elements) before layout, and the layout itself runs in a child
+  process that is stopped after ``max_seconds``;
+* embedded files are dropped and metadata comes from the briefing itself.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import logging
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from importlib import resources
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from .errors import RenderError
+from .models import Briefing
+
+log = logging.getLogger(__name__)
+
+ASSET_SCHEME = "briefing-asset:"
+PDF_STYLESHEET = "pdf.css"
+PROFILES = {"pdf/a-3u": "pdf/a-3u", "pdf/ua-1": "pdf/ua-1"}
+
+# Layout cost grows with elements and nesting; these bounds keep one hostile
+# article from stalling a run while leaving room for a 100+ article briefing.
+MAX_HTML_CHARS = 4_000_000
+MAX_DEPTH = 40
+MAX_ELEMENTS = 40_000
+MAX_TABLE_ROWS = 200
+CUT_NOTICE = "[…] Part of this document was too large to lay out and was left out of the PDF."
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+         "source", "track", "wbr", "param"}
+_RAW_TEXT = {"style", "script"}
+_MIME = {".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff",
+         ".woff2": "font/woff2", ".png": "image/png", ".svg": "image/svg+xml"}
+
+
+def assets_dir() -> Path:
+    """The packaged assets (stylesheet and fonts), the only files a PDF may read."""
+    return Path(str(resources.files("briefing") / "assets"))
+
+
+# --- the URL fetcher -------------------------------------------------------------
+
+
+def _fetcher_class() -> type[Any]:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LockedFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves ``briefing-asset:`` URLs from the assets folder; refuses every other URL."""
+
+        def __init__(self) -> None:
+            super().__init__(timeout=1, allowed_protocols=())
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            path = asset_path(url)
+            if path is None:
+                self.refused.append(url[:200])
+                log.debug("PDF: refused to fetch %.200s", url)
+                raise ValueError(f"briefing PDFs do not load external resources ({url[:80]})")
+            return URLFetcherResponse(
+                url, path.read_bytes(),
+                headers={"Content-Type": _MIME.get(path.suffix, "application/octet-stream")})
+
+    return LockedFetcher
+
+
+def asset_path(url: str) -> Path | None:
+    """The packaged file a ``briefing-asset:`` URL names, or None if it names anything else."""
+    if not url.startswith(ASSET_SCHEME):
+        return None
+    relative = url[len(ASSET_SCHEME):].split("?")[0].split("#")[0].lstrip("/")
+    root = assets_dir().resolve()
+    try:
+        path = (root / relative).resolve()
+    except (OSError, ValueError):
+        return None
+    if root not in path.parents or not path.is_file():
+        return None
+    return path
+
+
+def make_fetcher() -> Any:
+    """A new locked-down fetcher (it records what it refused in ``.refused``)."""
+    return _fetcher_class()()
+
+
+# --- cutting pathological HTML -------------------------------------------------------
+
+
+class _Limiter(HTMLParser):
+    """Re-emits HTML, dropping what is too deep, too long or too many."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.stack: list[str] = []
+        self.open_count: dict[str, int] = {}
+        self.excess: dict[str, int] = {}
+        self.rows: list[int] = []  # rows seen in each open table
+        self.skip_depth = 0  # > 0 while inside a dropped table row
+        self.elements = 0
+        self.cut = False
+
+    def _push(self, tag: str) -> None:
+        self.stack.append(tag)
+        self.open_count[tag] = self.open_count.get(tag, 0) + 1
+
+    def _drop(self, tag: str) -> None:
+        self.cut = True
+        self.excess[tag] = self.excess.get(tag, 0) + 1
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.skip_depth:
+            self.skip_depth += tag not in _VOID
+            return
+        self.elements += 1
+        if tag in _VOID:
+            if self.elements <= MAX_ELEMENTS:
+                self.out.append(self.get_starttag_text() or "")
+            return
+        if tag == "tr" and self.rows:
+            self.rows[-1] += 1
+            if self.rows[-1] > MAX_TABLE_ROWS:
+                self.cut = True
+                self.skip_depth = 1
+                return
+        if len(self.stack) >= MAX_DEPTH or self.elements > MAX_ELEMENTS:
+            self._drop(tag)
+            return
+        if tag == "table":
+            self.rows.append(0)
+        self._push(tag)
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self.skip_depth and self.elements < MAX_ELEMENTS:
+            self.elements += 1
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip_depth:
+            self.skip_depth -= tag not in _VOID
+            return
+        if self.excess.get(tag):
+            self.excess[tag] -= 1
+            return
+        if not self.open_count.get(tag):
+            return
+        while self.stack:
+            top = self.stack.pop()
+            self.open_count[top] -= 1
+            if top == "table" and self.rows:
+                self.rows.pop()
+            self.out.append(f"</{top}>")
+            if top == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.skip_depth or self.elements > MAX_ELEMENTS:
+            return
+        raw = self.stack and self.stack[-1] in _RAW_TEXT
+        self.out.append(data if raw else html_lib.escape(data, quote=False))
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(f"<!{decl}>")
+
+    def result(self) -> str:
+        if self.cut:
+            self.out.append(f'<p class="cut-notice">{html_lib.escape(CUT_NOTICE)}</p>')
+        return "".join(self.out) + "".join(f"</{tag}>" for tag in reversed(self.stack))
+
+
+def limit_html(html: str) -> tuple[str, bool]:
+    """``html`` with pathological parts cut, and whether anything was cut."""
+    truncated = len(html) > MAX_HTML_CHARS
+    limiter = _Limiter()
+    limiter.feed(html[:MAX_HTML_CHARS])
+    limiter.close()
+    limiter.cut = limiter.cut or truncated
+    return limiter.result(), limiter.cut
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    html: str
+    title: str
+    authors: tuple[str, ...]
+    keywords: tuple[str, ...]
+    created: str
+    language: str
+    profile: str | None
+
+
+def _job_for(html: str, briefing: Briefing, profile: str | None) -> _Job:
+    keywords = ("briefing", *dict.fromkeys(" ".join(s.split())[:80] for s in briefing.sources))
+    return _Job(
+        html=html,
+        title=f"{briefing.title} — {briefing.date.isoformat()}",
+        authors=(briefing.author,) if briefing.author else (),
+        keywords=keywords,
+        created=briefing.generated_at.isoformat(timespec="seconds"),
+        language=briefing.language,
+        profile=profile,
+    )
+
+
+def _render(job: _Job) -> bytes:
+    """The actual WeasyPrint call; runs in the child process."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = make_fetcher()
+    fonts = FontConfiguration()
+    css_text = (assets_dir() / PDF_STYLESHEET).read_text(encoding="utf-8")
+    stylesheet = CSS(string=css_text, url_fetcher=fetcher, font_config=fonts)
+    document = HTML(string=job.html, url_fetcher=fetcher, base_url=None).render(
+        stylesheets=[stylesheet], font_config=fonts, **_options(job.profile))
+    metadata = document.metadata
+    metadata.title = job.title
+    metadata.authors = list(job.authors)
+    metadata.keywords = list(job.keywords)
+    metadata.created = job.created
+    metadata.modified = job.created
+    metadata.lang = job.language
+    metadata.generator = "briefing (WeasyPrint)"
+    # Nothing from the HTML may ride along inside the PDF.
+    metadata.attachments = []
+    pdf: bytes = document.write_pdf(**_options(job.profile))
+    if fetcher.refused:
+        log.info("PDF: %d external resource(s) were not loaded", len(fetcher.refused))
+    return pdf
+
+
+def _options(profile: str | None) -> dict[str, Any]:
+    if profile is None:
+        return {}
+    return {"pdf_variant": PROFILES[profile], "pdf_tags": True}
+
+
+def _child(job: _Job, conn: Connection) -> None:
+    try:
+        conn.send(("ok", _render(job)))
+    except BaseException as exc:  # report anything, the parent turns it into RenderError
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def _run_isolated(job: _Job, max_seconds: float) -> bytes:
+    """Render in a forked child process and stop it after ``max_seconds``."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(job, sender), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(max_seconds):
+            raise RenderError(
+                f"the PDF took longer than {max_seconds:g} s to render and was stopped; "
+                "the briefing may hold an article with pathological markup "
+                "(raise [pdf] max_seconds if it is simply very long)")
+        status, payload = receiver.recv()
+    except EOFError:
+        raise RenderError("the PDF renderer stopped unexpectedly") from None
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+    if status != "ok":
+        raise RenderError(f"the PDF could not be rendered: {payload}")
+    return bytes(payload)
+
+
+def _can_fork() -> bool:
+    # Forking a process that runs other threads (the scheduler, an SMTP test
+    # server) can deadlock the child on a lock held by one of them.
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def html_to_pdf(
+    html: str,
+    *,
+    briefing: Briefing,
+    profile: str | None = None,
+    max_seconds: float = 60.0,
+    isolate: bool | None = None,
+) -> bytes:
+    """Render finished briefing HTML to PDF bytes (A4, fonts subset, no external resources).
+
+    ``profile`` is ``None``, ``"pdf/a-3u"`` (archiving) or ``"pdf/ua-1"``
+    (accessibility); both are tagged. Rendering runs in a child process
+    stopped after ``max_seconds`` when the platform allows it (``isolate=None``
+    decides; ``False`` forces in-process, bounded only by :func:`limit_html`).
+    """
+    if profile is not None and profile.lower() not in PROFILES:
+        raise RenderError(f"unknown PDF profile {profile!r}; choose {', '.join(PROFILES)}")
+    limited, cut = limit_html(html)
+    if cut:
+        log.warning("PDF: part of the briefing was too large to lay out and was cut")
+    job = _job_for(limited, briefing, profile.lower() if profile else None)
+    started = time.monotonic()
+    runner: Callable[[], bytes]
+    if isolate or (isolate is None and _can_fork()):
+        runner = lambda: _run_isolated(job, max_seconds)  # noqa: E731
+    else:
+        runner = lambda: _render_in_process(job)  # noqa: E731
+    pdf = runner()
+    log.debug("PDF: %d bytes in %.2f s", len(pdf), time.monotonic() - started)
+    return pdf
+
+
+def _render_in_process(job: _Job) -> bytes:
+    try:
+        return _render(job)
+    except RenderError:
+        raise
+    except Exception as exc:
+        raise RenderError(f"the PDF could not be rendered: {type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from briefing.documents import decode_text, read_document, read_file_bytes, split_front_matter
+from briefing.errors import DocumentError
+
+
+def test_text_file_title_and_front_matter(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("---\nurl: https://example.org/a\nlanguage: fr\n---\nLe titre\n\nUn texte. Deux.\n")
+    doc = read_document(path)
+    assert doc.title == "Le titre"
+    assert doc.text == "Un texte. Deux."
+    assert doc.meta == {"url": "https://example.org/a", "language": "fr"}
+
+
+def test_untitled_text_keeps_all_its_text(tmp_path: Path) -> None:
+    path = tmp_path / "b.txt"
+    path.write_text("Le 11 mars, une réunion a eu lieu à Paris. Elle a duré.\nSuite du texte.\n")
+    doc = read_document(path)
+    assert doc.title is None
+    assert doc.text.startswith("Le 11 mars")
+
+
+def test_legacy_encodings_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "latin.txt"
+    path.write_bytes("Titre\n\nLes élèves ont été reçus à l'école.".encode("cp1252"))
+    assert "élèves ont été reçus" in read_document(path).text
+    utf16 = tmp_path / "utf16.txt"
+    utf16.write_text("Titre\n\nDéjà vu.", encoding="utf-16")
+    assert read_document(utf16).text == "Déjà vu."
+
+
+def test_empty_binary_missing_and_folder_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_text("  \n")
+    (tmp_path / "bin.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
+    with pytest.raises(DocumentError, match="empty"):
+        read_document(tmp_path / "empty.txt")
+    with pytest.raises(DocumentError, match="binary"):
+        read_document(tmp_path / "bin.txt")
+    with pytest.raises(DocumentError, match="no such file"):
+        read_document(tmp_path / "missing.txt")
+    with pytest.raises(DocumentError, match="folder"):
+        read_document(tmp_path)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(DocumentError, match="not a regular file"):
+        read_file_bytes(fifo)
+
+
+def test_oversized_files_are_refused(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"word " * 1000)
+    with pytest.raises(DocumentError, match="too large"):
+        read_file_bytes(big, max_bytes=100)
+
+
+def test_front_matter_ignores_unknown_keys() -> None:
+    meta, body = split_front_matter("---\ntitle: T\nevil: x\n---\nbody")
+    assert meta == {"title": "T"}
+    assert body == "body"
+    assert decode_text(b"\xef\xbb\xbfhello") == "hello"

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from briefing.config import parse_config
+from briefing.errors import SourceError
+from briefing.sources.base import SourceState, make_source
+
+
+def folder_source(folder: Path, **extra: object):  # type: ignore[no-untyped-def]
+    config = parse_config({"sources": [{"folder": str(folder), "name": "docs", **extra}]})
+    return make_source(config.sources[0], config)
+
+
+def test_reads_text_markdown_and_html_and_skips_the_rest(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Title A\n\nBody of A. More of A.")
+    (tmp_path / "b.md").write_text("# Title B\n\nBody of *B*.")
+    (tmp_path / "c.html").write_text("<html><head><title>Title C</title></head>"
+                                     "<body><p>Body of C.</p><script>evil()</script></body></html>")
+    (tmp_path / "d.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / ".hidden.txt").write_text("Hidden\n\nNo.")
+    result = folder_source(tmp_path).fetch(SourceState())
+    titles = [a.title for a in result.articles]
+    assert titles == ["Title A", "Title B", "Title C"]
+    assert "evil" not in result.articles[2].text
+    assert result.problems == ()
+
+
+def test_one_bad_file_is_reported_and_the_others_are_read(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("Good\n\nA good article.")
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    os.mkfifo(tmp_path / "fifo.txt")
+    result = folder_source(tmp_path).fetch(SourceState())
+    assert [a.title for a in result.articles] == ["Good"]
+    problems = "\n".join(result.problems)
+    assert "binary.txt: binary data" in problems
+    assert "empty.txt: empty document" in problems
+    assert "fifo.txt: not a regular file" in problems
+
+
+def test_links_out_of_the_folder_are_not_followed(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Secret\n\nDo not read me.")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "leak.txt").symlink_to(secret)
+    result = folder_source(folder).fetch(SourceState())
+    assert result.articles == ()
+    assert "links outside the folder" in result.problems[0]
+
+
+def test_front_matter_gives_metadata_and_only_web_links(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(
+        "---\ntitle: T\nurl: javascript:alert(1)\ndate: 2026-11-20\nattribution: CC BY\n---\nText."
+    )
+    (article,) = folder_source(tmp_path, language="fr").fetch(SourceState()).articles
+    assert article.url is None
+    assert article.published is not None and article.published.year == 2026
+    assert article.attribution == "CC BY"
+    assert article.language == "fr"
+
+
+def test_a_missing_folder_fails_the_source(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="folder not found"):
+        folder_source(tmp_path / "nope").fetch(SourceState())

@@ -1,0 +1,251 @@
+"""The HTTP client against a real loopback server: limits, redirects, retries, 304s."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+import zlib
+
+import pytest
+from http_server import LoopbackServer, Reply, gzipped, server, with_etag
+
+from briefing.config import FetchConfig
+from briefing.errors import SourceError
+from briefing.http import HttpClient, fetch_url, is_public_address
+
+__all__ = ["server"]  # the fixture, imported for pytest
+
+FAST = FetchConfig(timeout=3.0, connect_timeout=1.0, retries=1, allow_private=True)
+
+
+def client(**changes: object) -> HttpClient:
+    settings = {**FAST.__dict__, **changes}
+    return HttpClient(FetchConfig(**settings))  # type: ignore[arg-type]
+
+
+def test_plain_get_returns_body_type_and_validators(server: LoopbackServer) -> None:
+    url = server.route(
+        "/feed", Reply(200, b"<rss/>", {"Content-Type": "application/rss+xml", "ETag": '"v1"'})
+    )
+    with client() as http:
+        response = http.get(url)
+    assert response.content == b"<rss/>"
+    assert response.content_type == "application/rss+xml"
+    assert response.etag == '"v1"'
+
+
+def test_user_agent_names_the_project(server: LoopbackServer) -> None:
+    url = server.route("/ua", Reply(200, b"ok"))
+    with client() as http:
+        http.get(url)
+    assert server.requests[-1].headers["user-agent"].startswith("briefing/")
+
+
+def test_loopback_is_refused_unless_allowed(server: LoopbackServer) -> None:
+    url = server.route("/private", Reply(200, b"secret"))
+    with client(allow_private=False) as http, pytest.raises(SourceError, match="private or local"):
+        http.get(url)
+    assert server.hits("/private") == 0
+    with client(allow_private=False) as http:
+        assert http.get(url, allow_private=True).content == b"secret"
+
+
+def test_localhost_name_is_refused_after_dns_resolution(server: LoopbackServer) -> None:
+    url = server.route("/named", Reply(200, b"secret")).replace("127.0.0.1", "localhost")
+    with client(allow_private=False) as http, pytest.raises(SourceError, match="localhost"):
+        http.get(url)
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("192.168.0.1", False),
+        ("169.254.169.254", False),
+        ("::1", False),
+        ("fe80::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("100.64.0.1", False),
+        ("0.0.0.0", False),
+        ("93.184.216.34", True),
+        ("2606:4700::1111", True),
+    ],
+)
+def test_address_classification(address: str, public: bool) -> None:
+    assert is_public_address(address) is public
+
+
+def test_redirects_are_followed_and_the_final_url_reported(server: LoopbackServer) -> None:
+    final = server.route("/new", Reply(200, b"moved here", {"Content-Type": "text/plain"}))
+    start = server.route("/old", Reply(301, headers={"Location": "/new"}))
+    body, content_type, final_url = fetch_url(start, fetch=FAST, allow_private=True)
+    assert (body, content_type, final_url) == (b"moved here", "text/plain", final)
+
+
+def test_redirect_loops_stop_after_the_limit(server: LoopbackServer) -> None:
+    url = server.route("/loop", Reply(302, headers={"Location": "/loop"}))
+    with client(max_redirects=3) as http, pytest.raises(SourceError, match="too many redirects"):
+        http.get(url)
+    assert server.hits("/loop") == 4
+
+
+def test_redirect_to_another_scheme_is_refused(server: LoopbackServer) -> None:
+    url = server.route("/file", Reply(302, headers={"Location": "file:///etc/passwd"}))
+    with client() as http, pytest.raises(SourceError, match="only http and https"):
+        http.get(url)
+
+
+def test_redirect_to_a_private_address_is_refused(server: LoopbackServer) -> None:
+    # The first hop is allowed by name here only because the whole server is on loopback:
+    # what matters is that each hop is checked again, so a 127.0.0.1 target is refused.
+    target = server.route("/inside", Reply(200, b"secret"))
+    url = server.route("/hop", Reply(302, headers={"Location": target}))
+    with client(allow_private=False) as http, pytest.raises(SourceError, match="private"):
+        http.get(url)
+
+
+def test_conditional_get_turns_into_304(server: LoopbackServer) -> None:
+    url = server.route("/etag", with_etag(b"<rss/>", '"abc"'))
+    with client() as http:
+        first = http.get(url)
+        second = http.get(url, etag=first.etag)
+    assert not first.not_modified and second.not_modified and second.content == b""
+    assert server.requests[-1].headers["if-none-match"] == '"abc"'
+
+
+def test_last_modified_is_sent_back(server: LoopbackServer) -> None:
+    stamp = "Mon, 02 Jun 2025 10:00:00 GMT"
+    url = server.route(
+        "/lm",
+        lambda r: (
+            Reply(304)
+            if r.headers.get("if-modified-since") == stamp
+            else Reply(200, b"x", {"Last-Modified": stamp})
+        ),
+    )
+    with client() as http:
+        assert http.get(url).last_modified == stamp
+        assert http.get(url, last_modified=stamp).not_modified
+
+
+def test_server_errors_are_retried_with_backoff(server: LoopbackServer) -> None:
+    answers = iter([Reply(503, b"busy"), Reply(200, b"fine")])
+    url = server.route("/flaky", lambda r: next(answers))
+    with client(retries=2) as http:
+        assert http.get(url).content == b"fine"
+    assert server.hits("/flaky") == 2
+
+
+def test_persistent_server_error_is_reported(server: LoopbackServer) -> None:
+    url = server.route("/down", Reply(500, b"oops"))
+    with client(retries=1) as http, pytest.raises(SourceError, match="500"):
+        http.get(url)
+    assert server.hits("/down") == 2
+
+
+def test_not_found_is_not_retried(server: LoopbackServer) -> None:
+    url = server.route("/gone", Reply(404, b"no"))
+    with client(retries=3) as http, pytest.raises(SourceError, match="404"):
+        http.get(url)
+    assert server.hits("/gone") == 1
+
+
+def test_slow_server_times_out(server: LoopbackServer) -> None:
+    url = server.route("/slow", Reply(200, b"late", delay=2.0))
+    started = time.monotonic()
+    with client(timeout=0.5, retries=0) as http, pytest.raises(SourceError, match="timed out"):
+        http.get(url)
+    assert time.monotonic() - started < 1.5
+
+
+def test_dripping_server_hits_the_total_deadline(server: LoopbackServer) -> None:
+    # Each byte arrives quickly enough for the read timeout; only the total deadline stops it.
+    url = server.route("/drip", Reply(200, b"x" * 200, drip=0.1, chunk=1))
+    started = time.monotonic()
+    with client(timeout=0.6, retries=0) as http, pytest.raises(SourceError, match="timed out"):
+        http.get(url)
+    assert time.monotonic() - started < 1.5
+
+
+def test_huge_response_is_refused(server: LoopbackServer) -> None:
+    url = server.route("/huge", Reply(200, b"a" * 300_000))
+    with client(max_bytes=100_000) as http, pytest.raises(SourceError, match="larger than"):
+        http.get(url)
+
+
+def test_huge_response_without_length_is_cut_at_the_cap(server: LoopbackServer) -> None:
+    url = server.route(
+        "/chunked", Reply(200, b"a" * 300_000, {"Content-Length": "", "Connection": "close"})
+    )
+    with client(max_bytes=100_000) as http, pytest.raises(SourceError, match="larger than"):
+        http.get(url)
+
+
+def test_gzip_body_is_inflated(server: LoopbackServer) -> None:
+    url = server.route("/gz", gzipped(b"<rss>" + b"hello " * 1000 + b"</rss>"))
+    with client() as http:
+        assert http.get(url).content.startswith(b"<rss>hello hello")
+
+
+def test_deflate_without_zlib_header_is_inflated(server: LoopbackServer) -> None:
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    body = raw.compress(b"plain text " * 100) + raw.flush()
+    url = server.route("/deflate", Reply(200, body, {"Content-Encoding": "deflate"}))
+    with client() as http:
+        assert http.get(url).content == b"plain text " * 100
+
+
+def test_gzip_bomb_is_refused_without_inflating_it(server: LoopbackServer) -> None:
+    bomb = gzip.compress(b"\0" * 200_000_000, compresslevel=9)  # ~200 KB on the wire
+    url = server.route("/bomb", Reply(200, bomb, {"Content-Encoding": "gzip"}))
+    with client() as http, pytest.raises(SourceError, match="compression bomb|larger than"):
+        http.get(url)
+
+
+def test_corrupt_gzip_is_reported(server: LoopbackServer) -> None:
+    url = server.route("/bad-gz", Reply(200, b"not gzip at all", {"Content-Encoding": "gzip"}))
+    with client() as http, pytest.raises(SourceError, match="compressed"):
+        http.get(url)
+
+
+def test_connection_refused_is_a_clear_error() -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with client(retries=0) as http, pytest.raises(SourceError, match="cannot connect"):
+        http.get(f"http://127.0.0.1:{port}/")
+
+
+def test_only_web_urls_are_fetched() -> None:
+    with client() as http, pytest.raises(SourceError, match="only http and https"):
+        http.get("ftp://example.org/feed")
+
+
+def test_per_host_limit_is_respected(server: LoopbackServer) -> None:
+    active, peak = 0, 0
+    lock = threading.Lock()
+
+    def answer(request: object) -> Reply:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        time.sleep(0.1)
+        with lock:
+            active -= 1
+        return Reply(200, b"ok")
+
+    server.route("/polite", answer)
+    with client(per_host=2, concurrency=8) as http:
+        threads = [
+            threading.Thread(target=http.get, args=(server.url("/polite"),)) for _ in range(6)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert peak == 2

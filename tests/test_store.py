@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from briefing.errors import StoreError
+from briefing.models import Article, Summary, SummarySentence
+from briefing.sources.base import SourceState
+from briefing.store import MIGRATIONS, Store
+
+
+def article(text: str, **kw: object) -> Article:
+    fields: dict[str, object] = {"title": "T", "text": text, "source": "s1"}
+    fields.update(kw)
+    return Article(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "db.sqlite3")
+
+
+def test_the_same_article_is_stored_once_by_url_guid_or_text(store: Store) -> None:
+    first = store.add_articles("s1", [
+        article("One story.", url="https://Example.org/a/?utm_source=x#top", guid="g1"),
+        article("Another story.", guid="g2"),
+    ])
+    assert (first.new, first.seen) == (2, 0)
+    again = store.add_articles("s1", [
+        article("Edited text.", url="http://example.org/a"),  # same URL, normalised
+        article("Changed.", guid="g2"),  # same GUID in the same source
+        article("  one   STORY!  "),  # same text, other spacing and case
+        article("A new one."),
+    ])
+    assert (again.new, again.seen) == (1, 3)
+    assert store.article_count() == 3
+
+
+def test_syndicated_duplicates_note_every_source(store: Store) -> None:
+    store.add_articles("s1", [article("Shared story.", url="https://example.org/x")])
+    added = store.add_articles("s2", [article("Shared story.", source="s2",
+                                              url="https://example.org/x?utm_medium=rss")])
+    assert added.seen == 1
+    (stored,) = store.unbriefed_articles()
+    assert stored.id is not None
+    assert store.other_sources(stored.id, "s1") == ("s2",)
+
+
+def test_articles_stay_new_until_a_briefing_includes_them(store: Store) -> None:
+    store.add_articles("s1", [article("First."), article("Second.")])
+    first, second = store.unbriefed_articles()
+    assert first.id is not None
+    store.mark_briefed([first.id], date(2026, 11, 24))
+    assert [a.text for a in store.unbriefed_articles()] == ["Second."]
+    assert [a.text for a in store.briefed_articles(date(2026, 11, 24))] == ["First."]
+
+
+def test_summaries_round_trip(store: Store) -> None:
+    store.add_articles("s1", [article("Text.")])
+    (a,) = store.unbriefed_articles()
+    assert a.id is not None
+    summary = Summary("fr", "default", (SummarySentence(0, "Été.", 0.5, {"position": 1.0}),), 4)
+    store.save_summaries([(a.id, summary)])
+    assert store.stored_summary(a.id) == summary
+
+
+def test_source_state_keeps_validators_across_failures(store: Store) -> None:
+    store.record_source("feed", state=SourceState(etag='"abc"', last_modified="Mon"), error=None)
+    store.record_source("feed", state=None, error="timed out")
+    assert store.source_state("feed") == SourceState(etag='"abc"', last_modified="Mon")
+    (status,) = store.source_statuses(["feed"])
+    assert status.last_error == "timed out"
+    assert status.last_success is not None
+
+
+def test_runs_are_logged_and_interrupted_runs_found(store: Store) -> None:
+    run = store.start_run("manual", briefing_date=date(2026, 11, 24))
+    assert store.runs()[0].status == "running"
+    assert store.abandon_unfinished_runs() == 1
+    store.finish_run(run, status="ok", articles=3, outputs=["a.md"])
+    (record,) = store.runs()
+    assert (record.status, record.articles, record.outputs) == ("ok", 3, ["a.md"])
+
+
+def test_schema_version_and_newer_databases(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    Store(path).close()
+    with Store(path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        store.db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(StoreError, match="newer version"):
+        Store(path)
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot open the article database"):
+        Store(path)
