@@ -42,7 +42,9 @@ class PageText:
     sitename: str | None = None
 
 
-def fetch_page(http: HttpClient, url: str, *, allow_private: bool | None, timeout: float) -> PageText:
+def fetch_page(
+    http: HttpClient, url: str, *, allow_private: bool | None, timeout: float
+) -> PageText:
     """Fetch ``url`` and extract its main text; SourceError if there is none."""
     response = http.get(url, allow_private=allow_private, timeout=timeout, accept=HTML_ACCEPT)
     return page_from_response(response)
