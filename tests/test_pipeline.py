@@ -1,0 +1,100 @@
+"""run_briefing as the CLI and the scheduler use it: stages, state between runs, failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from briefing.config import Config, load_config
+from briefing.errors import RenderError
+from briefing.pipeline import RunOptions, run_briefing
+from briefing.store import Store
+
+DAY = date(2026, 11, 24)
+
+
+@pytest.fixture
+def config(write_config: Callable[[str], Path], tmp_path: Path) -> Config:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "budget.txt").write_text(
+        "Council passes budget\n\nThe city council approved the budget on Monday. "
+        "Schools will receive ten percent more money than last year under the plan. "
+        "The vote was eleven to four after a debate that lasted most of the evening. "
+        "Opponents said the plan would raise property taxes for small businesses. "
+        "The mayor is expected to sign the budget into law before the end of the week.\n"
+    )
+    (docs / "debris.txt").write_text("Comment (0)\n\nShare this\n")
+    return load_config(write_config('formats = ["md"]\n[[sources]]\nname = "Docs"\nfolder = "docs"\n'))
+
+
+def add_article(config: Config, name: str, text: str) -> None:
+    (config.base_dir / "docs" / name).write_text(text)
+
+
+def test_one_unusable_article_is_listed_and_the_others_summarised(config: Config) -> None:
+    result = run_briefing(config, RunOptions(day=DAY))
+    items = {i.article.title: i for i in result.briefing.items}
+    assert items["Council passes budget"].summary is not None
+    assert "The city council approved the budget on Monday." in items[
+        "Council passes budget"].summary.text
+    broken = [i for i in result.briefing.items if i.summary is None]
+    assert len(broken) == 1 and broken[0].error
+    md = result.outputs[0].read_text()
+    assert "The city council approved the budget on Monday." in md
+
+
+def test_the_same_day_adds_only_new_articles_and_reuses_summaries(config: Config) -> None:
+    first = run_briefing(config, RunOptions(day=DAY))
+    add_article(config, "late.txt", "Late news\n\nA bridge closed for repairs. Traffic moved.")
+    second = run_briefing(config, RunOptions(day=DAY))
+    assert second.new_articles == 1
+    assert second.briefing.article_count == first.briefing.article_count + 1
+    assert not second.briefing.nothing_new
+    third = run_briefing(config, RunOptions(day=DAY))
+    assert third.new_articles == 0 and third.briefing.nothing_new
+    assert third.briefing.article_count == second.briefing.article_count
+    next_day = run_briefing(config, RunOptions(day=date(2026, 11, 25)))
+    assert next_day.briefing.article_count == 0 and next_day.briefing.nothing_new
+
+
+def test_force_summarises_again_with_new_settings(config: Config) -> None:
+    run_briefing(config, RunOptions(day=DAY))
+    from dataclasses import replace
+
+    longer = replace(config, sentences=1)
+    kept = run_briefing(longer, RunOptions(day=DAY))
+    forced = run_briefing(longer, RunOptions(day=DAY, force=True))
+    title = "Council passes budget"
+    kept_item = next(i for i in kept.briefing.items if i.article.title == title)
+    forced_item = next(i for i in forced.briefing.items if i.article.title == title)
+    assert kept_item.summary is not None and len(kept_item.summary.sentences) == 3
+    assert forced_item.summary is not None and len(forced_item.summary.sentences) == 1
+
+
+def test_a_run_that_fails_loses_nothing(config: Config, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    broken_templates = tmp_path / "tpl"
+    broken_templates.mkdir()
+    (broken_templates / "briefing.md.j2").write_text("{% if %}")
+    with pytest.raises(RenderError):
+        run_briefing(replace(config, templates=broken_templates), RunOptions(day=DAY))
+    with Store(config.database_path) as store:
+        assert store.runs()[0].status == "failed"
+        assert len(store.unbriefed_articles()) == 2
+    result = run_briefing(config, RunOptions(day=DAY))
+    assert result.new_articles == 2
+    assert "The city council approved the budget on Monday." in result.outputs[0].read_text()
+
+
+def test_the_run_is_logged(config: Config) -> None:
+    result = run_briefing(config, RunOptions(day=DAY))
+    with Store(config.database_path) as store:
+        (run,) = store.runs()
+        assert run.status == "ok" and run.briefing_date == DAY.isoformat()
+        assert run.outputs == [str(p) for p in result.outputs]
+        assert store.briefing_outputs(DAY) == [str(p) for p in result.outputs]
