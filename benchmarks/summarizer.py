@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/summarizer.py ../shared/eval/dev-en.jsonl ../shared/eval/dev-fr.jsonl
-    python benchmarks/summarizer.py --quick ../shared/eval/dev-en.jsonl   # 30 docs per dataset, 4 peers
+    python benchmarks/summarizer.py --quick ../shared/eval/dev-en.jsonl  # 30 docs/set, 4 systems
 
 Each record is {"id", "lang", "text", "summary", "summary_sents", "dataset", ...}.
 The summary length is k = len(summary_sents). ROUGE-1/2/L F1 x100 (rouge-score;
@@ -27,9 +27,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _rouge import METRICS, score, scorer_for  # noqa: E402
-from briefing.models import Length  # noqa: E402
-from briefing.summarize import summarize_text  # noqa: E402
+from _rouge import METRICS, score, scorer_for
+
+from briefing.models import Length
+from briefing.summarize import summarize_text
 
 ALGORITHMS = ("default", "lead", "lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic")
 QUICK_ALGORITHMS = ("default", "lead", "lexrank", "textrank")
@@ -73,7 +74,10 @@ def evaluate(records: list[dict[str, Any]], predictions: list[str]) -> dict[str,
 def warm_up(algorithms: tuple[str, ...]) -> None:
     # Start-up (imports, model loading) is not part of the throughput.
     for algorithm in algorithms:
-        for text in ("The cat sat. It was happy. Then it left.", "Le chat dort. Il rêve. Puis il part."):
+        for text in (
+            "The cat sat. It was happy. Then it left.",
+            "Le chat dort. Il rêve. Puis il part.",
+        ):
             summarize_text(text, length=Length(sentences=1), algorithm=algorithm)
 
 
@@ -102,9 +106,7 @@ def main() -> None:
             label = "ours (default)" if algorithm == "default" else algorithm
             cells = " | ".join(f"{scores[m]:.2f}" for m in METRICS)
             print(f"| {label} | {cells} | {speed:,.0f} | {ratio} |")
-        best_peer = {
-            m: max(s[m] for a, s, _ in rows if a != "default") for m in METRICS
-        }
+        best_peer = {m: max(s[m] for a, s, _ in rows if a != "default") for m in METRICS}
         ours = next(s for a, s, _ in rows if a == "default")
         verdict = all(ours[m] >= best_peer[m] for m in METRICS)
         print(f"\nours >= best peer on R-1, R-2 and R-L: {'yes' if verdict else 'NO'}")

@@ -489,10 +489,16 @@ def _email(c: _Checker, t: Any) -> EmailConfig | None:
     return EmailConfig(
         sender=sender,
         to=tuple(to),
-        subject=c.get(t, "subject", str, "{title} — {date}", p),
+        subject=c.get(t, "subject", str, "{title} — {date}", p, _subject_problem),
         send=send,
         smtp=smtp,
     )
+
+
+def _subject_problem(template: str) -> str | None:
+    from .mail import subject_problem
+
+    return subject_problem(template)
 
 
 def _smtp(c: _Checker, t: Any) -> SmtpConfig | None:

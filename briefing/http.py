@@ -49,6 +49,8 @@ MAX_RETRY_AFTER = 10.0
 # built to exhaust memory, whatever the size cap says.
 BOMB_RATIO = 200
 BOMB_MIN_BYTES = 1_000_000
+# Inflate in steps this size, so the ratio is checked long before the cap is reached.
+INFLATE_STEP = 262_144
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
     "text/xml;q=0.9, application/json;q=0.8, text/html;q=0.8, */*;q=0.5"
@@ -169,16 +171,17 @@ class _Inflater:
         return None
 
     def feed(self, chunk: bytes) -> bytes:
-        self.consumed += len(chunk)
         if self._zlib is None:
+            self.consumed += len(chunk)
             self.produced += len(chunk)
             self._check()
             return chunk
         parts: list[bytes] = []
         data = chunk
         while data:
+            step = min(self.max_bytes - self.produced + 1, INFLATE_STEP)
             try:
-                out = self._zlib.decompress(data, self.max_bytes - self.produced + 1)
+                out = self._zlib.decompress(data, step)
             except zlib.error:
                 if self.encoding == "deflate" and self._first:
                     # Some servers send raw deflate without the zlib header.
@@ -186,13 +189,14 @@ class _Inflater:
                     continue
                 raise SourceError("the response is not valid compressed data") from None
             self._first = False
+            rest = self._zlib.unconsumed_tail or (self._zlib.unused_data if self._zlib.eof else b"")
+            self.consumed += len(data) - len(rest)
             self.produced += len(out)
             parts.append(out)
             self._check()
-            data = self._zlib.unconsumed_tail
-            if self._zlib.eof and self._zlib.unused_data:
+            data = rest
+            if self._zlib.eof and rest:
                 # A gzip stream may hold several members, one after the other.
-                data = self._zlib.unused_data
                 self._zlib = self._new_decompressor()
         return b"".join(parts)
 
@@ -303,7 +307,8 @@ class HttpClient:
             raise SourceError(f"timed out after {total:g} s")
         timeout = httpx.Timeout(remaining, connect=min(self.fetch.connect_timeout, remaining))
         host = (urlsplit(url).hostname or "").lower()
-        with self._all, self._host_slot(host):
+        # The host slot first: a request waiting for a busy host must not hold a global slot.
+        with self._host_slot(host), self._all:
             try:
                 with self._client(allowed).stream(
                     "GET", url, headers=headers, timeout=timeout

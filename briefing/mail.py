@@ -54,7 +54,8 @@ class PartialDeliveryError(DeliveryError):
         reasons = "; ".join(f"{addr}: {why}" for addr, why in self.refused.items())
         super().__init__(
             f"the briefing was sent to {len(delivered)} recipient(s) but refused for "
-            f"{len(self.refused)}: {reasons}")
+            f"{len(self.refused)}: {reasons}"
+        )
 
 
 # --- headers -------------------------------------------------------------------------
@@ -87,8 +88,13 @@ def subject_problem(template: str) -> str | None:
         if field is None:
             continue
         if field not in SUBJECT_FIELDS or spec or conversion:
-            shown = "{" + field + (f"!{conversion}" if conversion else "") + (
-                f":{spec}" if spec else "") + "}"
+            shown = (
+                "{"
+                + field
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
             return f"unsupported field {shown}; use only {{title}}, {{date}} and {{count}}"
     return None
 
@@ -131,7 +137,7 @@ def build_email(
     now: datetime | None = None,
 ) -> EmailMessage:
     """The briefing as a ready-to-send message (write it with ``bytes(message)``)."""
-    sent_at = (now or datetime.now().astimezone())
+    sent_at = now or datetime.now().astimezone()
     if sent_at.tzinfo is None:
         sent_at = sent_at.astimezone()
     message = EmailMessage()
@@ -149,8 +155,9 @@ def build_email(
     message.set_content(text_body, subtype="plain", charset="utf-8")
     message.add_alternative(html_body, subtype="html", charset="utf-8")
     if pdf is not None:
-        message.add_attachment(pdf, maintype="application", subtype="pdf",
-                               filename=attachment_name(pdf_name))
+        message.add_attachment(
+            pdf, maintype="application", subtype="pdf", filename=attachment_name(pdf_name)
+        )
     return message
 
 
@@ -172,20 +179,24 @@ def _check_security(smtp: SmtpConfig) -> None:
         raise DeliveryError(f"email.smtp.security: unknown mode {smtp.security!r}")
     if smtp.security == "none" and not (is_loopback(smtp.host) or smtp.allow_insecure):
         raise DeliveryError(
-            f"email.smtp.security = \"none\" would send the briefing unencrypted to "
-            f"{smtp.host}; use starttls or ssl, or set allow_insecure = true if you accept that")
+            f'email.smtp.security = "none" would send the briefing unencrypted to '
+            f"{smtp.host}; use starttls or ssl, or set allow_insecure = true if you accept that"
+        )
 
 
 def _password(smtp: SmtpConfig, env: Mapping[str, str]) -> str | None:
     if not smtp.username:
         return None
     if not smtp.password_env:
-        raise DeliveryError("email.smtp.username is set but password_env is not: name the "
-                            "environment variable that holds the SMTP password")
+        raise DeliveryError(
+            "email.smtp.username is set but password_env is not: name the "
+            "environment variable that holds the SMTP password"
+        )
     password = env.get(smtp.password_env)
     if not password:
-        raise DeliveryError(f"the SMTP password is missing: set the environment variable "
-                            f"{smtp.password_env}")
+        raise DeliveryError(
+            f"the SMTP password is missing: set the environment variable {smtp.password_env}"
+        )
     return password
 
 
@@ -206,15 +217,22 @@ def _connect(smtp: SmtpConfig, context: ssl.SSLContext) -> smtplib.SMTP:
         client.ehlo()
         if not client.has_extn("starttls"):
             client.close()
-            raise _Permanent(f"{smtp.host} does not offer STARTTLS; the briefing was not sent "
-                             "in clear (check email.smtp.security and port)")
+            raise _Permanent(
+                f"{smtp.host} does not offer STARTTLS; the briefing was not sent "
+                "in clear (check email.smtp.security and port)"
+            )
         client.starttls(context=context)
         client.ehlo()
     return client
 
 
-def _send_once(message: EmailMessage, smtp: SmtpConfig, password: str | None,
-               recipients: list[str], context: ssl.SSLContext) -> dict[str, str]:
+def _send_once(
+    message: EmailMessage,
+    smtp: SmtpConfig,
+    password: str | None,
+    recipients: list[str],
+    context: ssl.SSLContext,
+) -> dict[str, str]:
     client = _connect(smtp, context)
     try:
         if smtp.username and password is not None:
@@ -243,14 +261,16 @@ def _classify(exc: BaseException, smtp: SmtpConfig) -> tuple[bool, str]:
     if isinstance(exc, ssl.SSLError):
         return False, f"TLS with {where} failed: {exc.reason or exc}"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return False, f"{where} refused the login for {smtp.username}: {_reply(exc.smtp_code, exc.smtp_error)}"
+        answer = _reply(exc.smtp_code, exc.smtp_error)
+        return False, f"{where} refused the login for {smtp.username}: {answer}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         replies = {a: _reply(code, text) for a, (code, text) in exc.recipients.items()}
         temporary = all(400 <= code < 500 for code, _ in exc.recipients.values())
         listed = "; ".join(f"{addr}: {why}" for addr, why in replies.items())
         return temporary, f"{where} refused every recipient: {listed}"
     if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500, f"{where} answered {_reply(exc.smtp_code, exc.smtp_error)}"
+        answer = _reply(exc.smtp_code, exc.smtp_error)
+        return 400 <= exc.smtp_code < 500, f"{where} answered {answer}"
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return False, f"{where}: {exc}"
     if isinstance(exc, (smtplib.SMTPException, OSError)):

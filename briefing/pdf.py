@@ -45,11 +45,51 @@ MAX_ELEMENTS = 40_000
 MAX_TABLE_ROWS = 200
 CUT_NOTICE = "[…] Part of this document was too large to lay out and was left out of the PDF."
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-         "source", "track", "wbr", "param"}
+_VOID = set(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+        "param",
+    ]
+)
 _RAW_TEXT = {"style", "script"}
-_MIME = {".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff",
-         ".woff2": "font/woff2", ".png": "image/png", ".svg": "image/svg+xml"}
+_URL_ATTRIBUTES = set(
+    [
+        "href",
+        "src",
+        "srcset",
+        "data",
+        "poster",
+        "xlink:href",
+        "background",
+        "action",
+        "formaction",
+        "cite",
+        "longdesc",
+        "usemap",
+    ]
+)
+_ALLOWED_URL_PREFIXES = ("http://", "https://", "#", ASSET_SCHEME)
+_MIME = {
+    ".css": "text/css",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+}
 
 
 def assets_dir() -> Path:
@@ -77,8 +117,10 @@ def _fetcher_class() -> type[Any]:
                 log.debug("PDF: refused to fetch %.200s", url)
                 raise ValueError(f"briefing PDFs do not load external resources ({url[:80]})")
             return URLFetcherResponse(
-                url, path.read_bytes(),
-                headers={"Content-Type": _MIME.get(path.suffix, "application/octet-stream")})
+                url,
+                path.read_bytes(),
+                headers={"Content-Type": _MIME.get(path.suffix, "application/octet-stream")},
+            )
 
     return LockedFetcher
 
@@ -87,7 +129,7 @@ def asset_path(url: str) -> Path | None:
     """The packaged file a ``briefing-asset:`` URL names, or None if it names anything else."""
     if not url.startswith(ASSET_SCHEME):
         return None
-    relative = url[len(ASSET_SCHEME):].split("?")[0].split("#")[0].lstrip("/")
+    relative = url[len(ASSET_SCHEME) :].split("?")[0].split("#")[0].lstrip("/")
     root = assets_dir().resolve()
     try:
         path = (root / relative).resolve()
@@ -124,6 +166,22 @@ class _Limiter(HTMLParser):
         self.stack.append(tag)
         self.open_count[tag] = self.open_count.get(tag, 0) + 1
 
+    def _emit_start(self, tag: str, attrs: list[tuple[str, str | None]], close: bool) -> None:
+        # Rebuilt from parsed attributes so links can only point to the web or
+        # inside the document (never file:, data:, javascript:), and no event
+        # handler or inline style can ride along from article markup.
+        kept = []
+        for name, value in attrs:
+            if name.startswith("on"):
+                continue
+            if name in _URL_ATTRIBUTES and not _allowed_url(value):
+                continue
+            if value is None:
+                kept.append(f" {name}")
+            else:
+                kept.append(f' {name}="{html_lib.escape(value, quote=True)}"')
+        self.out.append(f"<{tag}{''.join(kept)}{' /' if close else ''}>")
+
     def _drop(self, tag: str) -> None:
         self.cut = True
         self.excess[tag] = self.excess.get(tag, 0) + 1
@@ -132,10 +190,8 @@ class _Limiter(HTMLParser):
         if self.skip_depth:
             self.skip_depth += tag not in _VOID
             return
-        self.elements += 1
         if tag in _VOID:
-            if self.elements <= MAX_ELEMENTS:
-                self.out.append(self.get_starttag_text() or "")
+            self.handle_startendtag(tag, attrs)
             return
         if tag == "tr" and self.rows:
             self.rows[-1] += 1
@@ -143,18 +199,23 @@ class _Limiter(HTMLParser):
                 self.cut = True
                 self.skip_depth = 1
                 return
-        if len(self.stack) >= MAX_DEPTH or self.elements > MAX_ELEMENTS:
+        if len(self.stack) >= MAX_DEPTH or self.elements >= MAX_ELEMENTS:
             self._drop(tag)
             return
+        self.elements += 1
         if tag == "table":
             self.rows.append(0)
         self._push(tag)
-        self.out.append(self.get_starttag_text() or "")
+        self._emit_start(tag, attrs, close=False)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if not self.skip_depth and self.elements < MAX_ELEMENTS:
-            self.elements += 1
-            self.out.append(self.get_starttag_text() or "")
+        if self.skip_depth:
+            return
+        if self.elements >= MAX_ELEMENTS:
+            self.cut = True
+            return
+        self.elements += 1
+        self._emit_start(tag, attrs, close=tag not in _VOID)
 
     def handle_endtag(self, tag: str) -> None:
         if self.skip_depth:
@@ -175,7 +236,7 @@ class _Limiter(HTMLParser):
                 break
 
     def handle_data(self, data: str) -> None:
-        if self.skip_depth or self.elements > MAX_ELEMENTS:
+        if self.skip_depth or self.elements >= MAX_ELEMENTS:
             return
         raw = self.stack and self.stack[-1] in _RAW_TEXT
         self.out.append(data if raw else html_lib.escape(data, quote=False))
@@ -187,6 +248,13 @@ class _Limiter(HTMLParser):
         if self.cut:
             self.out.append(f'<p class="cut-notice">{html_lib.escape(CUT_NOTICE)}</p>')
         return "".join(self.out) + "".join(f"</{tag}>" for tag in reversed(self.stack))
+
+
+def _allowed_url(value: str | None) -> bool:
+    if value is None:
+        return False
+    cleaned = "".join(value.split()).lower()
+    return cleaned.startswith(_ALLOWED_URL_PREFIXES)
 
 
 def limit_html(html: str) -> tuple[str, bool]:
@@ -236,7 +304,8 @@ def _render(job: _Job) -> bytes:
     css_text = (assets_dir() / PDF_STYLESHEET).read_text(encoding="utf-8")
     stylesheet = CSS(string=css_text, url_fetcher=fetcher, font_config=fonts)
     document = HTML(string=job.html, url_fetcher=fetcher, base_url=None).render(
-        stylesheets=[stylesheet], font_config=fonts, **_options(job.profile))
+        stylesheets=[stylesheet], font_config=fonts, **_options(job.profile)
+    )
     metadata = document.metadata
     metadata.title = job.title
     metadata.authors = list(job.authors)
@@ -280,7 +349,8 @@ def _run_isolated(job: _Job, max_seconds: float) -> bytes:
             raise RenderError(
                 f"the PDF took longer than {max_seconds:g} s to render and was stopped; "
                 "the briefing may hold an article with pathological markup "
-                "(raise [pdf] max_seconds if it is simply very long)")
+                "(raise [pdf] max_seconds if it is simply very long)"
+            )
         status, payload = receiver.recv()
     except EOFError:
         raise RenderError("the PDF renderer stopped unexpectedly") from None

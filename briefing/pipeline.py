@@ -13,12 +13,13 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .collect import CollectReport, collect
 from .config import Config
-from .errors import BriefingError
+from .errors import BriefingError, DeliveryError
 from .fsutil import atomic_write
 from .models import Article, Briefing, BriefingItem, Length, SourceFailure, Summary
 from .store import Store
@@ -85,14 +86,14 @@ def _run(
     config: Config, options: RunOptions, day: date, store: Store, progress: Progress
 ) -> RunResult:
     collected = collect_stage(config, store, progress)
-    earlier, new = select_articles(store, day, force=options.force)
+    earlier, new = select_articles(store, day)
     items = summarise_stage(config, store, earlier, new, force=options.force, progress=progress)
     briefing = assemble_briefing(
         config, day, items, collected, nothing_new=not new, now=options.now or current_time()
     )
-    outputs = write_outputs(config, briefing, options.formats or config.formats, progress)
+    outputs, message = write_outputs(config, briefing, options.formats or config.formats, progress)
     store.mark_briefed([a.id for a in new if a.id is not None], day)
-    sent_to = deliver_stage(config, briefing, outputs, store, options)
+    sent_to = deliver_stage(config, briefing, message, store, options)
     return RunResult(
         briefing=briefing, outputs=outputs, collected=collected, new_articles=len(new),
         sent_to=sent_to,
@@ -127,7 +128,7 @@ def collect_stage(config: Config, store: Store, progress: Progress) -> CollectRe
     return collect(config, store, progress=source_done)
 
 
-def select_articles(store: Store, day: date, *, force: bool) -> tuple[list[Article], list[Article]]:
+def select_articles(store: Store, day: date) -> tuple[list[Article], list[Article]]:
     """(articles already in this date's briefing, articles not in any briefing yet)."""
     return store.briefed_articles(day), store.unbriefed_articles()
 
@@ -235,11 +236,15 @@ def output_stem(day: date) -> str:
     return f"briefing-{day.isoformat()}"
 
 
+def _template_options(config: Config) -> dict[str, Path | None]:
+    return {"templates": config.templates, "config_dir": config.path.parent if config.path else None}
+
+
 def render_outputs(config: Config, briefing: Briefing, formats: Sequence[str]) -> dict[str, bytes]:
     """The briefing rendered in each requested format, as bytes keyed by file suffix."""
     from . import render
 
-    options = {"templates": config.templates, "config_dir": config.path.parent if config.path else None}
+    options = _template_options(config)
     rendered: dict[str, bytes] = {}
     if "md" in formats:
         rendered["md"] = render.render_markdown(briefing, **options).encode("utf-8")
@@ -258,7 +263,8 @@ def render_outputs(config: Config, briefing: Briefing, formats: Sequence[str]) -
 
 def write_outputs(
     config: Config, briefing: Briefing, formats: Sequence[str], progress: Progress
-) -> tuple[Path, ...]:
+) -> tuple[tuple[Path, ...], EmailMessage | None]:
+    """Render and write the briefing files (and the .eml); return their paths and the email."""
     progress("render", 0, 1)
     rendered = render_outputs(config, briefing, formats)
     stem = output_stem(briefing.date)
@@ -267,50 +273,61 @@ def write_outputs(
         for suffix, data in rendered.items()
         if suffix in formats
     ]
+    message = None
     if config.email:
-        paths.append(write_email(config, briefing, rendered))
+        message = build_email(config, briefing, rendered.get("pdf"))
+        paths.append(atomic_write(config.output_dir / f"{stem}.eml", message.as_bytes()))
     progress("render", 1, 1)
-    return tuple(paths)
+    return tuple(paths), message
 
 
-def write_email(config: Config, briefing: Briefing, rendered: dict[str, bytes]) -> Path:
+def build_email(config: Config, briefing: Briefing, pdf: bytes | None) -> EmailMessage:
     from . import mail, render
 
     assert config.email is not None
-    options = {"templates": config.templates, "config_dir": config.path.parent if config.path else None}
-    message = mail.build_email(
+    options = _template_options(config)
+    return mail.build_email(
         briefing,
         config.email,
-        pdf=rendered.get("pdf"),
+        pdf=pdf,
         pdf_name=f"{output_stem(briefing.date)}.pdf",
         text_body=render.render_text(briefing, **options),
-        html_body=render.render_html(briefing, **options),
+        html_body=render.render_email_html(briefing, **options),
     )
-    return atomic_write(config.output_dir / f"{output_stem(briefing.date)}.eml", message.as_bytes())
 
 
 # --- deliver ---------------------------------------------------------------------------
 
 
 def deliver_stage(
-    config: Config, briefing: Briefing, outputs: Sequence[Path], store: Store, options: RunOptions
+    config: Config,
+    briefing: Briefing,
+    message: EmailMessage | None,
+    store: Store,
+    options: RunOptions,
 ) -> tuple[str, ...]:
-    """Send the .eml when asked, once per briefing date unless forced."""
+    """Send the email when asked; each recipient gets a date's briefing once unless forced."""
     email = config.email
     wants = options.send or (options.kind == "scheduled" and email is not None and email.send)
     if not wants:
         return ()
-    if email is None or email.smtp is None:
-        raise BriefingError("--send needs [email] and [email.smtp] in the configuration")
-    if not options.force and (sent := store.delivery(briefing.date)):
-        log.info("the briefing of %s was already sent at %s; not sending again", briefing.date, sent[1])
+    if email is None or email.smtp is None or message is None:
+        raise DeliveryError("sending needs [email] and [email.smtp] in the configuration")
+    done = () if options.force else store.delivered_to(briefing.date)
+    remaining = tuple(address for address in email.to if address not in done)
+    if not remaining:
+        log.info("the briefing of %s was already sent; not sending it again", briefing.date)
         return ()
-    from email import message_from_bytes, policy
-
     from . import mail
 
-    eml = next(p for p in outputs if p.suffix == ".eml")
-    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
-    mail.send_email(message, email.smtp)  # type: ignore[arg-type]
-    store.record_delivery(briefing.date, str(message["Message-ID"]), email.to)
-    return email.to
+    if remaining != email.to:
+        del message["To"]
+        message["To"] = ", ".join(remaining)
+    try:
+        mail.send_email(message, email.smtp)
+    except mail.PartialDeliveryError as exc:
+        # Those who got it must not get it again when the user retries.
+        store.record_delivery(briefing.date, str(message["Message-ID"]), exc.delivered)
+        raise
+    store.record_delivery(briefing.date, str(message["Message-ID"]), remaining)
+    return remaining

@@ -19,7 +19,7 @@ ranking costs far less than splitting the text into sentences.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -37,14 +37,18 @@ _STEM_CHARS = 6  # prefix "stemming": cheap, language-independent, good enough f
 class RankerSettings:
     """The ranker's knobs, with values chosen for news articles."""
 
-    forward_weight: float = 1.0  # similarity to later sentences
-    backward_weight: float = 0.2  # similarity to earlier sentences
-    position_weight: float = 1.0
-    position_decay: float = 1.0  # prior = 1 / (1 + index / decay_scale) ** decay
-    redundancy: float = 0.5  # MMR penalty on the best similarity to a picked sentence
-    min_words: int = 4  # shorter "sentences" (bylines, captions) are not picked
+    forward_weight: float = 1.0  # similarity to later sentences (PacSum)
+    backward_weight: float = -0.3  # similarity to earlier ones: a repeat, so negative
+    position_weight: float = 1.5
+    position_decay: float = 1.0  # prior = 1 / (1 + index / scale) ** decay
+    redundancy: float = 0.6  # MMR penalty on the best similarity to a picked sentence
+    min_words: int = 3  # shorter "sentences" (bylines, captions) are not picked
     length_exponent: float = 0.0  # centrality x (content words / mean) ** exponent
-    graph_weight: float = 0.0  # weight of the TextRank-style random-walk centrality
+    # Share of the article the summary takes at which the lead stops mattering
+    # and a TextRank-style random walk takes over (linear in between): a long
+    # summary is made of the article's central sentences wherever they are.
+    walk_from_ratio: float = 0.25
+    walk_full_ratio: float = 0.35
     damping: float = 0.85
 
 
@@ -79,9 +83,45 @@ def stop_words(language: str) -> frozenset[str]:
         return frozenset()
 
 
-def content_terms(sentence: str, stops: frozenset[str]) -> list[str]:
-    """The sentence's content words, lower-cased and cut to a common prefix."""
-    return [w[:_STEM_CHARS] for w in _WORD.findall(sentence.lower()) if w not in stops]
+_STEM_CACHE_LIMIT = 200_000
+# Stop the power iteration early, as TextRank does: the ranking settles long
+# before the probabilities do.
+_WALK_TOLERANCE = 1e-4
+
+
+@cache
+def _stem_cache(language: str) -> tuple[dict[str, str], Callable[[str], str]]:
+    """A memo of Snowball stems: news vocabulary repeats, so stemming costs a lookup."""
+    from briefing.text.language import LANGUAGE_NAMES
+
+    name = LANGUAGE_NAMES.get(language, "")
+    try:
+        from nltk.stem.snowball import SnowballStemmer
+
+        stem: Callable[[str], str] = SnowballStemmer(name).stem
+    except (ValueError, LookupError, ImportError):
+        stem = _prefix
+    return {}, stem
+
+
+def _prefix(word: str) -> str:
+    return word[:_STEM_CHARS]
+
+
+def content_terms(sentence: str, stops: frozenset[str], language: str = "") -> list[str]:
+    """The sentence's content words, lower-cased and stemmed."""
+    memo, stem = _stem_cache(language)
+    terms = []
+    for word in _WORD.findall(sentence.lower()):
+        if word in stops:
+            continue
+        term = memo.get(word)
+        if term is None:
+            term = stem(word)
+            if len(memo) < _STEM_CACHE_LIMIT:
+                memo[word] = term
+        terms.append(term)
+    return terms
 
 
 def rank_sentences(
@@ -98,30 +138,35 @@ def rank_sentences(
     n = len(sentences)
     if n == 0 or count <= 0:
         return []
-    terms = [content_terms(s, stop_words(language)) for s in sentences]
+    stops = stop_words(language)
+    terms = [content_terms(s, stops, language) for s in sentences]
     similarity = _cosine_similarity(terms)
     centrality = _directed_centrality(similarity, settings)
-    if settings.graph_weight:
-        walk = _random_walk_centrality(terms, settings.damping)
-        centrality = (centrality + settings.graph_weight * walk) / (1.0 + settings.graph_weight)
     if settings.length_exponent:
         sizes = np.array([max(1, len(t)) for t in terms], dtype=np.float64)
-        centrality = centrality * (sizes / sizes.mean()) ** settings.length_exponent
-        top = centrality.max()
-        centrality = centrality / top if top > 0 else centrality
-    position = _position_prior(n, count, similarity, settings)
-    base = centrality + settings.position_weight * position
-    usable = np.array([len(t) >= settings.min_words for t in terms])
+        centrality = _scaled(centrality * (sizes / sizes.mean()) ** settings.length_exponent)
+    walk_share = _walk_share(count / n, settings)
+    if walk_share > 0.0:
+        walk = _random_walk_centrality(terms, settings.damping)
+        centrality = (1.0 - walk_share) * centrality + walk_share * walk
+    lead = 1.0 - walk_share
+    position = settings.position_weight * lead * _position_prior(n, count, similarity, settings)
+    base = centrality + position
+    # Short fragments (bylines, captions) only matter when the lead is trusted;
+    # a random walk already gives them little weight.
+    min_words = settings.min_words if lead > 0.5 else 1
+    usable = np.array([len(t) >= min_words for t in terms])
     if not usable.any():
         usable[:] = True
-    picked = _select_with_mmr(base, similarity, usable, min(count, n), settings)
+    redundancy = settings.redundancy * lead
+    picked = _select_with_mmr(base, similarity, usable, min(count, n), redundancy)
     return [
         RankedSentence(
             index=i,
-            score=round(float(base[i] - settings.redundancy * penalty), 6),
+            score=round(float(base[i] - redundancy * penalty), 6),
             centrality=round(float(centrality[i]), 6),
-            position=round(float(settings.position_weight * position[i]), 6),
-            redundancy=round(float(-settings.redundancy * penalty), 6),
+            position=round(float(position[i]), 6),
+            redundancy=round(float(-redundancy * penalty), 6),
         )
         for i, penalty in sorted(picked)
     ]
@@ -160,6 +205,18 @@ def _cosine_similarity(terms: list[list[str]]) -> NDArray[np.float64]:
     return similarity
 
 
+def _walk_share(ratio: float, settings: RankerSettings) -> float:
+    span = settings.walk_full_ratio - settings.walk_from_ratio
+    if span <= 0:
+        return 1.0 if ratio >= settings.walk_full_ratio else 0.0
+    return min(1.0, max(0.0, (ratio - settings.walk_from_ratio) / span))
+
+
+def _scaled(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    top = values.max() if values.size else 0.0
+    return values / top if top > 0 else values
+
+
 def _random_walk_centrality(terms: list[list[str]], damping: float) -> NDArray[np.float64]:
     """TextRank's stationary distribution on word-overlap / log-length edges.
 
@@ -187,12 +244,12 @@ def _random_walk_centrality(terms: list[list[str]], damping: float) -> NDArray[n
     edges /= edges.sum(axis=1, keepdims=True) + 1e-7
     transition = (1.0 - damping) / n + damping * edges.T
     rank = np.full(n, 1.0 / n)
-    for _ in range(50):
+    for _ in range(100):
         following = transition @ rank
-        if np.abs(following - rank).sum() < 1e-6:
-            rank = following
-            break
+        converged = float(np.linalg.norm(following - rank)) < _WALK_TOLERANCE
         rank = following
+        if converged:
+            break
     top = rank.max()
     return rank / top if top > 0 else rank
 
@@ -241,7 +298,7 @@ def _select_with_mmr(
     similarity: NDArray[np.float64],
     usable: NDArray[np.bool_],
     count: int,
-    settings: RankerSettings,
+    redundancy: float,
 ) -> list[tuple[int, float]]:
     import numpy as np
 
@@ -249,7 +306,7 @@ def _select_with_mmr(
     closest = np.zeros(base.shape[0])  # best similarity to any picked sentence
     picked: list[tuple[int, float]] = []
     for _ in range(min(count, int(available.sum()))):
-        gains = np.where(available, base - settings.redundancy * closest, -np.inf)
+        gains = np.where(available, base - redundancy * closest, -np.inf)
         best = int(np.argmax(gains))
         picked.append((best, float(closest[best])))
         available[best] = False

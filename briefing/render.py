@@ -115,10 +115,38 @@ _LABELS: dict[str, dict[str, str]] = {
 }
 
 _MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"),
+    "en": tuple(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ]
+    ),
+    "fr": tuple(
+        [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ]
+    ),
 }
 
 
@@ -221,8 +249,30 @@ def markdown_link(text: object, url: object) -> str:
 
 # --- HTML filters ------------------------------------------------------------------
 
-_ALLOWED_TAGS = {"p", "br", "em", "strong", "b", "i", "a", "ul", "ol", "li", "blockquote",
-                 "q", "cite", "code", "sub", "sup", "span", "h4", "h5", "h6"}
+_ALLOWED_TAGS = set(
+    [
+        "p",
+        "br",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "a",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "q",
+        "cite",
+        "code",
+        "sub",
+        "sup",
+        "span",
+        "h4",
+        "h5",
+        "h6",
+    ]
+)
 MAX_ARTICLE_HTML_CHARS = 200_000
 
 
@@ -280,8 +330,9 @@ class _Kind:
 
 
 _KINDS: dict[str, _Kind] = {
-    "markdown": _Kind(False, {"md": escape_markdown, "md_url": markdown_url,
-                              "md_link": markdown_link}),
+    "markdown": _Kind(
+        False, {"md": escape_markdown, "md_url": markdown_url, "md_link": markdown_link}
+    ),
     "html": _Kind(True, {"safe_url": safe_url, "sanitize": html_safe_markup}),
     "text": _Kind(False, {"safe_url": safe_url}),
 }
@@ -293,11 +344,14 @@ def build_environment(
     """The Jinja environment for one output kind (``markdown``, ``html`` or ``text``)."""
     spec = _KINDS[kind]
     folders = template_folders(templates, config_dir)
-    loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader([str(f) for f in folders]),
-        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(packaged_templates()))},
-                            delimiter=":"),
-    ])
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader([str(f) for f in folders]),
+            jinja2.PrefixLoader(
+                {"default": jinja2.FileSystemLoader(str(packaged_templates()))}, delimiter=":"
+            ),
+        ]
+    )
     env = jinja2.Environment(
         loader=loader,
         autoescape=spec.autoescape,
@@ -350,8 +404,9 @@ def _counts_text(briefing: Briefing, words: Mapping[str, str]) -> str:
 def _problems_text(not_summarised: int, unreadable: int, words: Mapping[str, str]) -> str:
     parts = []
     if not_summarised:
-        parts.append(count_phrase(not_summarised, words["not_summarised_1"],
-                                  words["not_summarised_n"]))
+        parts.append(
+            count_phrase(not_summarised, words["not_summarised_1"], words["not_summarised_n"])
+        )
     if unreadable:
         parts.append(count_phrase(unreadable, words["unreadable_1"], words["unreadable_n"]))
     return " · ".join(parts)
@@ -372,8 +427,9 @@ def _item_anchor(index: int) -> str:
     return f"item-{index}"
 
 
-def _render(kind: str, name: str, briefing: Briefing, templates: Path | None,
-            config_dir: Path | None) -> str:
+def _render(
+    kind: str, name: str, briefing: Briefing, templates: Path | None, config_dir: Path | None
+) -> str:
     env = build_environment(kind, templates=templates, config_dir=config_dir)
     try:
         template = env.get_template(name)

@@ -421,20 +421,23 @@ class Store:
 
     # --- deliveries ------------------------------------------------------------------
 
-    def delivery(self, day: date) -> tuple[str, str] | None:
-        """(message id, sent at) if the briefing of ``day`` was already sent."""
+    def delivered_to(self, day: date) -> tuple[str, ...]:
+        """The recipients the briefing of ``day`` was already sent to."""
         row = self.db.execute(
-            "SELECT message_id, sent_at FROM deliveries WHERE briefing_date = ?", (day.isoformat(),)
+            "SELECT recipients FROM deliveries WHERE briefing_date = ?", (day.isoformat(),)
         ).fetchone()
-        return (row[0], row[1]) if row else None
+        return tuple(json.loads(row[0])) if row else ()
 
     def record_delivery(self, day: date, message_id: str, recipients: Sequence[str]) -> None:
-        self.db.execute(
-            """INSERT INTO deliveries VALUES (?, ?, ?, ?)
-               ON CONFLICT(briefing_date) DO UPDATE SET message_id = excluded.message_id,
-                   sent_at = excluded.sent_at, recipients = excluded.recipients""",
-            (day.isoformat(), message_id, _now(), json.dumps(list(recipients))),
-        )
+        """Add ``recipients`` to those the briefing of ``day`` was sent to."""
+        with self.transaction():
+            merged = sorted({*self.delivered_to(day), *recipients})
+            self.db.execute(
+                """INSERT INTO deliveries VALUES (?, ?, ?, ?)
+                   ON CONFLICT(briefing_date) DO UPDATE SET message_id = excluded.message_id,
+                       sent_at = excluded.sent_at, recipients = excluded.recipients""",
+                (day.isoformat(), message_id, _now(), json.dumps(merged)),
+            )
 
 
 def _article(row: sqlite3.Row) -> Article:

@@ -7,11 +7,47 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 # Query parameters that only track the reader; they never select content.
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid",
-        "_hsenc", "_hsmi", "mkt_tok", "ref_src", "cmpid", "ncid", "ito", "wt_mc",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "yclid",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "ref_src",
+        "cmpid",
+        "ncid",
+        "ito",
+        "wt_mc",
+        "xtor",
+        "xts",
+        "ocid",
+        "s_cid",
+        "spm",
+        "_ga",
+        "_gl",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "ns_mchannel",
+        "ns_source",
+        "ns_campaign",
+        "ns_linkname",
+        "ns_fee",
+        "cmp",
+        "cmpgn",
+        "srcid",
+        "guccounter",
+        "guce_referrer",
+        "guce_referrer_sig",
+        "__twitter_impression",
     }
 )
-TRACKING_PREFIXES = ("utm_", "pk_", "piwik_", "at_", "oly_")
+TRACKING_PREFIXES = ("utm_", "pk_", "piwik_", "at_", "oly_", "mtm_", "hsa_", "vero_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -39,7 +75,9 @@ def normalize_url(url: str) -> str:
     if len(path) > 1:
         path = path.rstrip("/")
     query = sorted(
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not is_tracking_param(k)
     )
     if scheme in DEFAULT_PORTS:
         scheme = "http"

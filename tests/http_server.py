@@ -39,6 +39,7 @@ Route = Reply | Callable[[Request], Reply]
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default (5) drops bursts of connections for a second
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # clients that hang up on purpose (size caps, timeouts) are expected

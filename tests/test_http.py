@@ -198,9 +198,9 @@ def test_deflate_without_zlib_header_is_inflated(server: LoopbackServer) -> None
 
 
 def test_gzip_bomb_is_refused_without_inflating_it(server: LoopbackServer) -> None:
-    bomb = gzip.compress(b"\0" * 200_000_000, compresslevel=9)  # ~200 KB on the wire
+    bomb = gzip.compress(b"\0" * 50_000_000, compresslevel=9)  # ~50 KB on the wire
     url = server.route("/bomb", Reply(200, bomb, {"Content-Encoding": "gzip"}))
-    with client() as http, pytest.raises(SourceError, match="compression bomb|larger than"):
+    with client() as http, pytest.raises(SourceError, match="compression bomb"):
         http.get(url)
 
 
@@ -249,3 +249,40 @@ def test_per_host_limit_is_respected(server: LoopbackServer) -> None:
         for thread in threads:
             thread.join()
     assert peak == 2
+
+
+def raw_server(answer: bytes) -> tuple[str, threading.Thread]:
+    """A socket that answers every connection with ``answer`` and hangs up."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(5)
+
+    def serve() -> None:
+        with listener:
+            for _ in range(2):
+                try:
+                    conn, _addr = listener.accept()
+                except OSError:
+                    return
+                with conn:
+                    conn.recv(65536)
+                    conn.sendall(answer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}/", thread
+
+
+def test_a_garbage_answer_is_a_clear_error() -> None:
+    url, _ = raw_server(b"this is not HTTP at all\r\n\r\n")
+    with client(retries=0) as http, pytest.raises(SourceError, match="connection failed"):
+        http.get(url)
+
+
+def test_a_truncated_body_is_an_error() -> None:
+    url, _ = raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly a little")
+    with client(retries=0) as http, pytest.raises(SourceError, match="connection failed"):
+        http.get(url)

@@ -12,6 +12,7 @@ from briefing.config import Config, load_config
 from briefing.errors import RenderError
 from briefing.pipeline import RunOptions, run_briefing
 from briefing.store import Store
+from test_mail import Inbox, inbox  # noqa: F401  (a real SMTP server on loopback)
 
 DAY = date(2026, 11, 24)
 
@@ -38,13 +39,14 @@ def add_article(config: Config, name: str, text: str) -> None:
 def test_one_unusable_article_is_listed_and_the_others_summarised(config: Config) -> None:
     result = run_briefing(config, RunOptions(day=DAY))
     items = {i.article.title: i for i in result.briefing.items}
-    assert items["Council passes budget"].summary is not None
-    assert "The city council approved the budget on Monday." in items[
-        "Council passes budget"].summary.text
+    summary = items["Council passes budget"].summary
+    assert summary is not None and len(summary.sentences) == 3
     broken = [i for i in result.briefing.items if i.summary is None]
     assert len(broken) == 1 and broken[0].error
     md = result.outputs[0].read_text()
-    assert "The city council approved the budget on Monday." in md
+    for sentence in summary.sentences:
+        assert sentence.text in items["Council passes budget"].article.text
+        assert sentence.text in md
 
 
 def test_the_same_day_adds_only_new_articles_and_reuses_summaries(config: Config) -> None:
@@ -88,7 +90,7 @@ def test_a_run_that_fails_loses_nothing(config: Config, tmp_path: Path) -> None:
         assert len(store.unbriefed_articles()) == 2
     result = run_briefing(config, RunOptions(day=DAY))
     assert result.new_articles == 2
-    assert "The city council approved the budget on Monday." in result.outputs[0].read_text()
+    assert "Council passes budget" in result.outputs[0].read_text()
 
 
 def test_the_run_is_logged(config: Config) -> None:
@@ -98,3 +100,56 @@ def test_the_run_is_logged(config: Config) -> None:
         assert run.status == "ok" and run.briefing_date == DAY.isoformat()
         assert run.outputs == [str(p) for p in result.outputs]
         assert store.briefing_outputs(DAY) == [str(p) for p in result.outputs]
+
+
+def test_send_delivers_once_per_date_and_force_sends_again(
+    write_config: Callable[[str], Path], tmp_path: Path, inbox: tuple[Inbox, int]
+) -> None:
+    from email import message_from_bytes, policy
+
+    box, port = inbox
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Bridge reopens\n\nThe bridge reopened on Monday after repairs.")
+    config = load_config(write_config(
+        'formats = ["md"]\n[[sources]]\nfolder = "docs"\n'
+        '[email]\nfrom = "briefing@example.org"\nto = ["a@example.org", "b@example.org"]\n'
+        f'[email.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nretries = 0\n'
+    ))
+    result = run_briefing(config, RunOptions(day=DAY, send=True))
+    assert result.sent_to == ("a@example.org", "b@example.org")
+    eml = next(p for p in result.outputs if p.suffix == ".eml")
+    assert eml.name == "briefing-2026-11-24.eml"
+    assert len(box.received) == 1
+    arrived = message_from_bytes(box.received[0][2], policy=policy.default)
+    assert "The bridge reopened on Monday after repairs." in arrived.get_body(
+        ("plain",)).get_content()  # type: ignore[union-attr]
+    assert [p.get_filename() for p in arrived.iter_attachments()] == ["briefing-2026-11-24.pdf"]
+    again = run_briefing(config, RunOptions(day=DAY, send=True))
+    assert again.sent_to == () and len(box.received) == 1
+    forced = run_briefing(config, RunOptions(day=DAY, send=True, force=True))
+    assert forced.sent_to == ("a@example.org", "b@example.org") and len(box.received) == 2
+
+
+def test_a_partly_refused_send_is_not_repeated_for_those_who_got_it(
+    write_config: Callable[[str], Path], tmp_path: Path, inbox: tuple[Inbox, int]
+) -> None:
+    from briefing.errors import DeliveryError
+
+    box, port = inbox
+    box.refuse.add("b@example.org")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Bridge reopens\n\nThe bridge reopened on Monday after repairs.")
+    config = load_config(write_config(
+        'formats = ["md"]\n[[sources]]\nfolder = "docs"\n'
+        '[email]\nfrom = "briefing@example.org"\nto = ["a@example.org", "b@example.org"]\n'
+        f'[email.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nretries = 0\n'
+    ))
+    with pytest.raises(DeliveryError, match="b@example.org"):
+        run_briefing(config, RunOptions(day=DAY, send=True))
+    assert [r[1] for r in box.received] == [["a@example.org"]]
+    box.refuse.clear()
+    retry = run_briefing(config, RunOptions(day=DAY, send=True))
+    assert retry.sent_to == ("b@example.org",)
+    assert [r[1] for r in box.received] == [["a@example.org"], ["b@example.org"]]

@@ -111,6 +111,25 @@ SAFE_TAGS = frozenset(
     }
 )
 
+# Elements whose content is code or fallback, never article text.
+DROPPED_WITH_CONTENT = frozenset(
+    {
+        "script",
+        "style",
+        "iframe",
+        "noscript",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "template",
+        "textarea",
+        "select",
+        "button",
+        "form",
+    }
+)
+
 
 # --- entity expansion -------------------------------------------------------------------
 
@@ -313,7 +332,8 @@ def _alternate_link(links: Sequence[Any]) -> str | None:
 
 def _struct_date(entry: Mapping[str, Any]) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        # dict.get: FeedParserDict.get maps missing keys to others, with a warning.
+        value = dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
         if value:
             try:
                 year, month, day, hour, minute, second = value[:6]
@@ -439,7 +459,12 @@ def _body_text(body: str, is_html: bool, html_to_text: Any) -> str:
     body = body[:MAX_ENTRY_CHARS]
     if not is_html:
         return "\n\n".join(p.strip() for p in re.split(r"\n\s*\n", body) if p.strip())
-    safe = nh3.clean(body, tags=set(SAFE_TAGS), url_schemes={"http", "https"})
+    safe = nh3.clean(
+        body,
+        tags=set(SAFE_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        url_schemes={"http", "https"},
+    )
     return str(html_to_text(safe)).strip()
 
 

@@ -26,6 +26,8 @@ HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml
 # trafilatura's time grows with the page; real articles are far below this.
 MAX_EXTRACT_BYTES = 3_000_000
 MAX_TITLE = 500
+# Fewer words than this is a menu or an error page, not an article.
+MIN_PAGE_WORDS = 15
 _HTML_LANG = re.compile(rb"<html\b[^>]{0,500}?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
 
 
@@ -75,13 +77,14 @@ def extract_page(html: bytes, url: str) -> PageText | None:
         favor_precision=True,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    text = (getattr(document, "text", None) or "").strip()
-    if not text:
+    title = _short(getattr(document, "title", None), MAX_TITLE)
+    text = _paragraphs(getattr(document, "text", None) or "", title)
+    if len(text.split()) < MIN_PAGE_WORDS:
         return None
     return PageText(
         url=url,
-        text=_paragraphs(text),
-        title=_short(getattr(document, "title", None), MAX_TITLE),
+        text=text,
+        title=title,
         author=_short(getattr(document, "author", None), 200),
         published=_page_date(getattr(document, "date", None)),
         language=_html_language(html),
@@ -89,9 +92,12 @@ def extract_page(html: bytes, url: str) -> PageText | None:
     )
 
 
-def _paragraphs(text: str) -> str:
+def _paragraphs(text: str, title: str | None) -> str:
     # trafilatura puts one paragraph per line; the pipeline separates them by blank lines.
-    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    if lines and title and lines[0] == title:
+        lines = lines[1:]  # the page's own heading: the title is shown on its own
+    return "\n\n".join(lines)
 
 
 def _short(value: object, limit: int) -> str | None:

@@ -23,8 +23,8 @@ _DEBRIS_LINE = re.compile(
       | (?:read|see|click)\s+(?:more|also|here)\b.{0,80}
       | (?:lire|voir)\s+(?:aussi|la\s+suite|plus)\b.{0,80}
       | (?:à\s+lire\s+aussi|sur\s+le\s+même\s+sujet)\b.{0,80}
-      | (?:share|partager|tweet|tweeter|email|e-mail|print|imprimer|facebook|twitter|linkedin|whatsapp)
-            (?:\s*(?:this|on|sur|cet\s+article|l'article|article|[|/·•,])\s*\w*)*
+      | (?:share|partager|tweet|tweeter|email|e-mail|print|imprimer|facebook|twitter|whatsapp)
+            (?:\s+(?:this\s+article|this\s+story|this|on\s+\w+|sur\s+\w+|cet\s+article|l'article))?
       | (?:advertisement|publicité|advertising|sponsored|sponsorisé)
       | (?:all\s+rights\s+reserved|tous\s+droits\s+réservés)\b.{0,80}
       | ©.{0,120}
@@ -290,7 +290,9 @@ _MD_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
 _MD_LIST = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.MULTILINE)
 _MD_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=\S)([^\n]*?\S)\1")
 _MD_CODE = re.compile(r"`{1,3}([^`\n]*)`{1,3}")
-_MD_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.MULTILINE)
+_MD_TABLE_RULE = re.compile(
+    r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.MULTILINE
+)
 
 
 def markdown_to_text(md: str) -> str:

@@ -10,7 +10,6 @@ break ties and decide short texts with no function word at all.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping
 
 # ISO 639-1 code -> the language name Punkt, sumy and NLTK's Snowball use.
@@ -120,8 +119,8 @@ _FIRST_SAMPLE_CHARS = 1000
 _CONFIDENT = 6.0
 
 # Languages are tried in this order, so a tie always resolves the same way.
-_ORDER = ("en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "et", "pl", "cs")
-_ORDER += ("sl", "tr")
+_ORDER: tuple[str, ...] = ("en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "no", "fi")
+_ORDER += ("et", "pl", "cs", "sl", "tr")
 
 _WORD = re.compile(r"[^\W\d_]+")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
@@ -183,21 +182,20 @@ def _script_language(sample: str) -> str | None:
     return None
 
 
-def _latin_scores(sample: str) -> Counter[str]:
-    scores: Counter[str] = Counter()
+def _latin_scores(sample: str) -> dict[str, float]:
+    scores: dict[str, float] = {}
     for word in _WORD.findall(sample.lower()):
         codes = _LEXICON.get(word)
         if codes:
             share = 1.0 / len(codes)
             for code in codes:
-                scores[code] += share
-    letters: Counter[str] = Counter()
+                scores[code] = scores.get(code, 0.0) + share
     for letter, codes in _LETTER_HINTS.items():
         count = sample.count(letter)
         if count:
             for code in codes:
-                letters[code] += min(_LETTER_CAP, count * _LETTER_WEIGHT) / len(codes)
-    scores.update(letters)
+                hint = min(_LETTER_CAP, count * _LETTER_WEIGHT) / len(codes)
+                scores[code] = scores.get(code, 0.0) + hint
     return scores
 
 

@@ -6,6 +6,7 @@ No NLTK data is read and nothing is downloaded: the models ship inside the
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cache
 from typing import Protocol
@@ -13,7 +14,7 @@ from typing import Protocol
 from briefing.text.language import LANGUAGE_NAMES
 
 _FALLBACK_LANGUAGE = "english"
-_TERMINAL = frozenset(".!?…:;»\"”’)]")
+_TERMINAL = frozenset('.!?…:;»"”’)]')
 # A line shorter than this that does not end with punctuation is a headline,
 # a caption or a list item: it ends a sentence by layout.
 _LAYOUT_LINE_WORDS = 16
@@ -61,7 +62,7 @@ class _Splitter:
             stop = match.start()
             if match.group(1) in _CLOSING or not self._plain_word_before(text, start, stop):
                 continue
-            self._add_piece(text[start:stop + 1], sentences)
+            self._add_piece(text[start : stop + 1], sentences)
             start = match.end()
         self._add_piece(text[start:], sentences)
 
@@ -122,7 +123,7 @@ def _join_lines(lines: list[str]) -> str:
     if not lines:
         return ""
     parts = [lines[0]]
-    for previous, line in zip(lines, lines[1:], strict=False):
+    for previous, line in itertools.pairwise(lines):
         parts.append("\n\n" if _ends_by_layout(previous) else " ")
         parts.append(line)
     return "".join(parts)

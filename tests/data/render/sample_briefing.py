@@ -92,8 +92,11 @@ def make_briefing(
         items.append(item_for(article, sentences))
     for n in range(failed_items):
         article, _ = samples[n % len(samples)]
-        items.append(BriefingItem(article=article, summary=None,
-                                  error="the article has no readable sentences"))
+        items.append(
+            BriefingItem(
+                article=article, summary=None, error="the article has no readable sentences"
+            )
+        )
     return Briefing(
         title=title,
         date=date(2024, 5, 6),

@@ -1,0 +1,199 @@
+"""``briefing status``: the last run, the next one, and any missed one.
+
+Everything here is read-only: the database is not created when it does not
+exist yet, and the locks are read (who holds them), never taken, so asking
+for the status never gets in the way of a scheduler or a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from .config import Config
+from .lock import LockHolder, lock_holder, run_lock_path, scheduler_lock_path
+from .schedule import ON_TIME, CronSchedule, format_duration, format_run_time, last_done, utc_now
+from .store import RunRecord, Store
+
+#: Missed times are counted up to this many; beyond, the count reads "N or more".
+MISSED_COUNT_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class LastRun:
+    """The most recent run, manual or scheduled."""
+
+    kind: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    scheduled_for: datetime | None
+    articles: int
+    new_articles: int
+    failed_sources: tuple[str, ...]
+    outputs: tuple[str, ...]
+    error: str | None
+
+    @property
+    def duration(self) -> timedelta | None:
+        return self.finished_at - self.started_at if self.finished_at else None
+
+
+@dataclass(frozen=True)
+class Missed:
+    """Scheduled times that passed without a successful run."""
+
+    latest: datetime
+    count: int
+    will_catch_up: bool
+
+
+@dataclass(frozen=True)
+class Status:
+    """What ``briefing status`` shows."""
+
+    cron: str
+    zone: str
+    catch_up: timedelta
+    database: str
+    last_run: LastRun | None
+    next_run: datetime | None
+    missed: Missed | None
+    scheduler: LockHolder | None
+    run_in_progress: LockHolder | None
+
+
+def status_report(config: Config, *, now: datetime | None = None) -> Status:
+    """The state of the briefing of ``config``: last run, next run, missed run, who is running."""
+    now = now or utc_now()
+    schedule = CronSchedule.from_config(config)
+    upcoming = schedule.upcoming(1, after=now)
+    running = lock_holder(run_lock_path(config))
+    last: RunRecord | None = None
+    missed: Missed | None = None
+    if config.database_path.exists():
+        with Store(config.database_path) as store:
+            runs = store.runs(limit=1)
+            last = runs[0] if runs else None
+            missed = _missed(config, schedule, store, now, in_progress=running is not None)
+    return Status(
+        cron=schedule.expression,
+        zone=str(schedule.zone),
+        catch_up=config.schedule.catch_up,
+        database=str(config.database_path),
+        last_run=_last_run(last, in_progress=running is not None) if last else None,
+        next_run=upcoming[0] if upcoming else None,
+        missed=missed,
+        scheduler=lock_holder(scheduler_lock_path(config)),
+        run_in_progress=running,
+    )
+
+
+def _missed(
+    config: Config, schedule: CronSchedule, store: Store, now: datetime, *, in_progress: bool
+) -> Missed | None:
+    done = last_done(store)
+    window = max(config.schedule.catch_up, ON_TIME)
+    # With no successful scheduled run yet, only a time a scheduler would still
+    # make up counts as missed: the schedule may have been set up today.
+    start = done + timedelta(microseconds=1) if done else now - window
+    latest = schedule.latest_at_or_before(now, not_before=start)
+    if latest is not None and in_progress and _running_for(store) == latest:
+        latest = schedule.latest_at_or_before(latest - timedelta(microseconds=1), not_before=start)
+    if latest is None:
+        return None
+    count = len([t for t in schedule.upcoming(MISSED_COUNT_LIMIT, after=start) if t <= latest])
+    return Missed(latest=latest, count=count, will_catch_up=now - latest <= window)
+
+
+def _running_for(store: Store) -> datetime | None:
+    for run in store.runs(limit=5, kind="scheduled"):
+        if run.status == "running" and run.scheduled_for:
+            return _parse(run.scheduled_for)
+    return None
+
+
+def _last_run(run: RunRecord, *, in_progress: bool) -> LastRun:
+    status = run.status
+    if status == "running" and not in_progress:
+        status = "interrupted"  # its process died without finishing the row
+    return LastRun(
+        kind=run.kind,
+        status=status,
+        started_at=_parse(run.started_at),
+        finished_at=_parse(run.finished_at) if run.finished_at else None,
+        scheduled_for=_parse(run.scheduled_for) if run.scheduled_for else None,
+        articles=run.articles,
+        new_articles=run.new_articles,
+        failed_sources=tuple(dict.fromkeys(str(f.get("source", "?")) for f in run.failures)),
+        outputs=tuple(run.outputs),
+        error=run.error,
+    )
+
+
+def _parse(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+def format_status(status: Status) -> str:
+    """The status as a few aligned lines for a terminal."""
+    lines = [
+        f"schedule:   {status.cron} ({status.zone}), catch-up {format_duration(status.catch_up)}",
+        f"scheduler:  {_holder(status.scheduler, 'not running')}",
+    ]
+    if status.run_in_progress:
+        lines.append(f"running:    a run is in progress ({status.run_in_progress.describe()})")
+    lines += _last_run_lines(status.last_run)
+    lines.append(f"next run:   {format_run_time(status.next_run) if status.next_run else 'never'}")
+    lines.append(f"missed:     {_missed_text(status)}")
+    return "\n".join(lines)
+
+
+def _last_run_lines(run: LastRun | None) -> list[str]:
+    if run is None:
+        return ["last run:   none yet"]
+    when = run.started_at.astimezone().strftime("%a %Y-%m-%d %H:%M:%S %Z")
+    took = f" in {format_duration(run.duration)}" if run.duration is not None else ""
+    kind = (
+        f"scheduled for {format_run_time(run.scheduled_for.astimezone())}"
+        if run.scheduled_for
+        else run.kind
+    )
+    lines = [f"last run:   {when} ({kind}): {run.status}{took}"]
+    lines.append(f"            {run.articles} article(s) in the briefing, {run.new_articles} new")
+    if run.failed_sources:
+        lines.append(f"            failed sources: {', '.join(run.failed_sources)}")
+    if run.error:
+        lines.append(f"            error: {' '.join(run.error.split())}")
+    for i, path in enumerate(run.outputs):
+        lines.append(f"            {'files:' if i == 0 else '      '} {path}")
+    if not run.outputs:
+        lines.append("            files: none written")
+    return lines
+
+
+def _missed_text(status: Status) -> str:
+    missed = status.missed
+    if missed is None:
+        return "none"
+    latest = format_run_time(missed.latest)
+    more = (
+        ""
+        if missed.count == 1
+        else (
+            f" ({missed.count}{' or more' if missed.count >= MISSED_COUNT_LIMIT else ''} "
+            "scheduled times passed; only the latest is made up)"
+        )
+    )
+    if not missed.will_catch_up:
+        return f"{latest}{more}; older than the catch-up window, it will not be made up"
+    when = "soon, by the running scheduler" if status.scheduler else "when the scheduler starts"
+    return f"{latest}{more}; it will be made up {when}"
+
+
+def _holder(holder: LockHolder | None, otherwise: str) -> str:
+    return f"running ({holder.describe()})" if holder else otherwise

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from briefing.text import clean_text, html_to_text, markdown_to_text
+
+
+def test_debris_lines_are_dropped_and_prose_kept() -> None:
+    raw = (
+        "La réunion a eu lieu à Paris.\n"
+        "Source : https://example.org/article-123\n"
+        "Comment (0)\n"
+        "Share this article\n"
+        "Read more\n"
+        "We use cookies to improve your experience. Accept cookies?\n"
+        "Les cookies sont un sujet de conversation au petit-déjeuner depuis des années."
+    )
+    cleaned = clean_text(raw)
+    assert "La réunion a eu lieu à Paris." in cleaned
+    assert "petit-déjeuner" in cleaned  # a sentence that merely mentions cookies stays
+    for debris in ("Source :", "Comment (0)", "Share this", "Read more", "Accept cookies"):
+        assert debris not in cleaned
+
+
+def test_glued_sentences_are_split() -> None:
+    cleaned = clean_text(
+        "Un homme s'est noyé.Lorsque les secours sont arrivés, il était trop tard. "
+        "It opened in 2005.The company grew. Il l'a dit sur Twitter.L'image a circulé."
+    )
+    assert "noyé. Lorsque" in cleaned
+    assert "2005. The" in cleaned
+    assert "Twitter. L'image" in cleaned
+
+
+def test_glued_quotes_stay_with_their_sentence() -> None:
+    cleaned = clean_text('Elle a retiré l\'affiche."Nous présentons nos excuses", a dit le préfet.')
+    assert 'affiche. "Nous présentons' in cleaned
+    assert clean_text('He said "it is over."Then he left.') == 'He said "it is over." Then he left.'
+
+
+def test_abbreviations_and_numbers_are_not_split() -> None:
+    text = "Prices rose 1.5% in the U.S. last year, said Mr. Smith of example.com today."
+    assert clean_text(text) == text
+
+
+def test_video_player_script_is_removed() -> None:
+    raw = (
+        "Le maire a démissionné.\n"
+        "var player = jwplayer('video'); player.setup({file: 'x.mp4', autostart: false});\n"
+        "Il sera remplacé en mars."
+    )
+    cleaned = clean_text(raw)
+    assert "jwplayer" not in cleaned and "setup" not in cleaned
+    assert "Le maire a démissionné." in cleaned and "Il sera remplacé en mars." in cleaned
+
+
+def test_whitespace_is_normalised_and_paragraphs_kept() -> None:
+    cleaned = clean_text("First  paragraph\u00a0here.\r\n\r\n\r\n\tSecond one.\u200b ")
+    assert cleaned == "First paragraph here.\n\nSecond one."
+
+
+def test_html_to_text_drops_scripts_navigation_and_markup() -> None:
+    html = (
+        "<html><head><title>T</title><style>p{color:red}</style></head><body>"
+        "<nav>Home | News</nav><script>alert('x')</script>"
+        "<p>First &amp; <b>bold</b> paragraph.</p><p>Second&nbsp;one.</p>"
+        "<footer>© Example</footer></body></html>"
+    )
+    assert (
+        html_to_text(html) == "First & bold paragraph.\n\nSecond\u00a0one."
+        or html_to_text(html) == "First & bold paragraph.\n\nSecond one."
+    )
+
+
+def test_html_entities_are_decoded_once() -> None:
+    assert html_to_text("<p>&amp;lt;script&amp;gt;</p>") == "&lt;script&gt;"
+
+
+def test_markdown_to_text_keeps_prose_only() -> None:
+    md = (
+        "# Headline\n\nSome **bold** text with a [link](https://example.org).\n\n"
+        "<script>alert(1)</script>\n\n- an item\n\n```\ncode()\n```\n"
+    )
+    text = markdown_to_text(md)
+    assert text.split("\n\n") == ["Headline", "Some bold text with a link.", "an item"]

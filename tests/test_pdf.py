@@ -1,0 +1,208 @@
+"""Real WeasyPrint rendering, checked with pypdf: content, metadata, safety, limits."""
+
+from __future__ import annotations
+
+import http.server
+import importlib.util
+import io
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import ClassVar
+
+import pypdf
+import pytest
+
+from briefing.errors import RenderError
+from briefing.pdf import asset_path, html_to_pdf, limit_html
+from briefing.render import render_html
+
+DATA = Path(__file__).parent / "data" / "render"
+
+
+def _load_samples() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("sample_briefing", DATA / "sample_briefing.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+samples = _load_samples()
+
+
+def read(pdf: bytes) -> pypdf.PdfReader:
+    assert pdf.startswith(b"%PDF-")
+    return pypdf.PdfReader(io.BytesIO(pdf))
+
+
+def all_text(reader: pypdf.PdfReader) -> str:
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def link_targets(reader: pypdf.PdfReader) -> list[str]:
+    targets = []
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            action = annot.get_object().get("/A")
+            if action and "/URI" in action:
+                targets.append(str(action["/URI"]))
+    return targets
+
+
+def outline_titles(items: list[object]) -> list[str]:
+    titles: list[str] = []
+    for item in items:
+        if isinstance(item, list):
+            titles.extend(outline_titles(item))
+        else:
+            titles.append(str(item.title))  # type: ignore[attr-defined]
+    return titles
+
+
+@pytest.fixture(scope="module")
+def briefing_pdf() -> tuple[object, bytes]:
+    briefing = samples.make_briefing(4, failed_items=1, failures=1)
+    return briefing, html_to_pdf(render_html(briefing), briefing=briefing)
+
+
+def test_pdf_has_cover_contents_articles_and_page_numbers(
+    briefing_pdf: tuple[object, bytes],
+) -> None:
+    _, pdf = briefing_pdf
+    reader = read(pdf)
+    text = all_text(reader)
+    pages = len(reader.pages)
+    assert 1 <= pages <= 6
+    assert "Morning briefing" in text and "6 May 2024" in text
+    assert "5 articles from 2 sources" in text
+    assert "contents" in text.lower()  # section headings are set in small capitals
+    assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
+    assert "Four NBA players suspended indefinitely for brawl" in text
+    assert "Grèce : le nouveau gouvernement de coalition formé" in text  # French accents survive
+    assert "From Wikinews, the free news source you can write!" in text
+    assert "sources that could not be read" in text.lower() and "Broken feed 1" in text
+    assert "the article has no readable sentences" in text
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert (round(float(width)), round(float(height))) == (595, 842)  # A4 in points
+
+
+def test_pdf_metadata_outline_and_links(briefing_pdf: tuple[object, bytes]) -> None:
+    _, pdf = briefing_pdf
+    reader = read(pdf)
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == "Morning briefing — 2024-05-06"
+    assert meta.author == "Communications team"
+    assert "Wikinews (en)" in str(meta.get("/Keywords"))
+    assert str(meta.get("/CreationDate", "")).startswith("D:20240506070000")
+    assert reader.trailer["/Root"].get("/Lang") == "en"
+    titles = outline_titles(reader.outline)
+    assert "Articles" in titles
+    assert "Mali : les islamistes poursuivent leurs destructions à Tombouctou" in titles
+    links = link_targets(reader)
+    assert "https://en.wikinews.org/wiki/US_president_Bush_visits_Canada" in links
+    assert all(link.startswith(("http://", "https://")) for link in links)
+    assert "/EmbeddedFiles" not in str(reader.trailer["/Root"].get("/Names", {}))
+    fonts = {
+        str(f) for page in reader.pages for f in (page["/Resources"].get("/Font") or {}).values()
+    }
+    assert fonts  # fonts are embedded (subset, see the size test in benchmarks/render.py)
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        _Recorder.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/css")
+        self.end_headers()
+        self.wfile.write(b"body { color: red }")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def web_server() -> Iterator[str]:
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_hostile_html_cannot_read_files_or_the_network(web_server: str, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT", encoding="utf-8")
+    hostile = f"""<html><head>
+      <link rel="stylesheet" href="{web_server}/style.css">
+      <link rel="attachment" href="file://{secret}" title="leak">
+      <style>@import url({web_server}/import.css);
+        body {{ background: url({web_server}/bg.png) }}</style></head>
+      <body><h1>Hostile</h1>
+      <img src="file:///etc/passwd"><img src="{web_server}/pixel.png">
+      <object data="file://{secret}"></object>
+      <iframe src="file://{secret}"></iframe>
+      <a href="file://{secret}">local link</a> <a href="javascript:alert(1)">js</a>
+      <a href="https://example.org/ok">web link</a>
+      </body></html>"""
+    briefing = samples.make_briefing(1)
+    # In-process, so the test's own web server thread can answer if anything leaks.
+    pdf = html_to_pdf(hostile, briefing=briefing, isolate=False)
+    reader = read(pdf)
+    assert _Recorder.hits == []
+    assert "TOP-SECRET-CONTENT" not in all_text(reader)
+    assert b"TOP-SECRET-CONTENT" not in pdf
+    assert link_targets(reader) == ["https://example.org/ok"]
+    assert "/EmbeddedFiles" not in str(reader.trailer["/Root"].get("/Names", {}))
+
+
+def test_fetcher_serves_only_packaged_assets() -> None:
+    assert asset_path("briefing-asset:fonts/DejaVuSans.ttf") is not None
+    assert asset_path("briefing-asset:../../config.py") is None
+    assert asset_path("briefing-asset:/etc/passwd") is None
+    assert asset_path("file:///etc/passwd") is None
+
+
+def test_pathological_markup_is_cut_not_hung() -> None:
+    nested = "<div>" * 100_000 + "deep text" + "</div>" * 100_000
+    rows = "".join(f"<tr><td>row {i}</td></tr>" for i in range(50_000))
+    html = f"<html><body><h1>Big</h1>{nested}<table>{rows}</table></body></html>"
+    started = time.monotonic()
+    limited, cut = limit_html(html)
+    assert cut
+    assert limited.count("<div>") <= 40 and limited.count("<tr>") <= 200
+    pdf = html_to_pdf(html, briefing=samples.make_briefing(1), max_seconds=60)
+    assert time.monotonic() - started < 40
+    text = all_text(read(pdf))
+    assert "deep text" in text and "row 199" in text and "row 200" not in text
+    assert "too large to lay out" in text
+
+
+def test_rendering_is_stopped_after_max_seconds() -> None:
+    briefing = samples.make_briefing(2)
+    with pytest.raises(RenderError, match="longer than"):
+        html_to_pdf(render_html(briefing), briefing=briefing, max_seconds=0.05, isolate=True)
+
+
+def test_pdf_a_profile_is_tagged_and_declared() -> None:
+    briefing = samples.make_briefing(1)
+    pdf = html_to_pdf(render_html(briefing), briefing=briefing, profile="pdf/a-3u")
+    reader = read(pdf)
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] is True or str(root["/MarkInfo"]["/Marked"]) == "True"
+    assert "/StructTreeRoot" in root
+    xmp = root["/Metadata"].get_object().get_data()
+    assert b"pdfaid:part" in xmp and b"3" in xmp
+    assert "Four NBA players" in all_text(reader)
+
+
+def test_unknown_profile_is_refused() -> None:
+    briefing = samples.make_briefing(1)
+    with pytest.raises(RenderError, match="pdf/a-3u"):
+        html_to_pdf("<p>x</p>", briefing=briefing, profile="pdf/x-9")

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from briefing.ranker import RankerSettings, rank_sentences
+
+# A short news story: the lead states the event, later sentences develop it.
+STORY = [
+    "Floods forced thousands of residents to leave their homes in the river valley on Monday.",
+    "The river rose two metres overnight after three days of heavy rain.",
+    "Emergency crews evacuated residents from homes near the river by boat.",
+    "The mayor said the residents could return to their homes when the river falls.",
+    "Schools in the valley will stay closed until Wednesday.",
+    "A local bakery celebrated its fiftieth anniversary last week.",
+    "Forecasters expect more rain in the valley later this week.",
+    "The floods are the worst in the valley since 1998.",
+]
+
+
+def indices(picked: list) -> list[int]:  # type: ignore[type-arg]
+    return [p.index for p in picked]
+
+
+def test_returns_the_requested_count_in_article_order() -> None:
+    picked = rank_sentences(STORY, 3, language="en")
+    assert len(picked) == 3
+    assert indices(picked) == sorted(indices(picked))
+
+
+def test_position_prior_favours_the_lead_for_short_summaries() -> None:
+    assert 0 in indices(rank_sentences(STORY, 2, language="en"))
+
+
+def test_without_position_prior_centrality_decides() -> None:
+    settings = RankerSettings(position_weight=0.0)
+    # the unrelated bakery sentence is never central
+    assert 5 not in indices(rank_sentences(STORY, 3, language="en", settings=settings))
+
+
+def test_redundancy_removal_skips_a_repeated_sentence() -> None:
+    story = [*STORY[:2], STORY[0].replace("Monday", "Monday morning"), *STORY[2:]]
+    with_mmr = RankerSettings(position_weight=0.0, backward_weight=0.0, redundancy=2.0)
+    without_mmr = RankerSettings(position_weight=0.0, backward_weight=0.0, redundancy=0.0)
+    assert {0, 2} <= set(indices(rank_sentences(story, 2, language="en", settings=without_mmr)))
+    assert not {0, 2} <= set(indices(rank_sentences(story, 2, language="en", settings=with_mmr)))
+
+
+def test_scores_are_explained_by_their_components() -> None:
+    for p in rank_sentences(STORY, 3, language="en"):
+        assert abs(p.score - (p.centrality + p.position + p.redundancy)) < 1e-5
+
+
+def test_is_deterministic() -> None:
+    first = rank_sentences(STORY, 4, language="en")
+    assert all(rank_sentences(STORY, 4, language="en") == first for _ in range(3))
+
+
+def test_long_summaries_rely_on_centrality_not_position() -> None:
+    picked = rank_sentences(STORY, 4, language="en")
+    assert all(p.position == 0.0 for p in picked)
+    assert 5 not in indices(picked)
+
+
+def test_short_fragments_are_not_picked_for_short_summaries() -> None:
+    story = ["By Staff Reporter", *STORY]
+    assert 0 not in indices(rank_sentences(story, 2, language="en"))
+
+
+def test_degenerate_inputs() -> None:
+    assert rank_sentences([], 3, language="en") == []
+    assert indices(rank_sentences(["Only one sentence here."], 3, language="en")) == [0]
+    assert len(rank_sentences(["Same words here.", "Same words here."], 1, language="xx")) == 1

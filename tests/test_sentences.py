@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import os
+
+from briefing.text import clean_text, split_sentences
+
+
+def test_splits_english_and_keeps_abbreviations() -> None:
+    text = "Mr. Smith went to Washington. He met Dr. Jones at 5 p.m. on Friday. It rained."
+    assert split_sentences(text, "en") == [
+        "Mr. Smith went to Washington.",
+        "He met Dr. Jones at 5 p.m. on Friday.",
+        "It rained.",
+    ]
+
+
+def test_splits_french() -> None:
+    text = (
+        "M. Dupont est arrivé à Paris. Il a rencontré le président ! Pourquoi ? Personne ne sait."
+    )
+    assert split_sentences(text, "fr") == [
+        "M. Dupont est arrivé à Paris.",
+        "Il a rencontré le président !",
+        "Pourquoi ?",
+        "Personne ne sait.",
+    ]
+
+
+def test_glued_sentences_are_split_after_cleaning() -> None:
+    sentences = split_sentences(
+        clean_text("Il s'est noyé.Lorsque les secours sont arrivés, rien."), "fr"
+    )
+    assert sentences == ["Il s'est noyé.", "Lorsque les secours sont arrivés, rien."]
+
+
+def test_headlines_and_paragraphs_end_sentences() -> None:
+    text = "Storm hits the coast\nThousands lost power on Sunday.\n\nRepairs will take days"
+    assert split_sentences(text, "en") == [
+        "Storm hits the coast",
+        "Thousands lost power on Sunday.",
+        "Repairs will take days",
+    ]
+
+
+def test_unknown_language_falls_back_without_error() -> None:
+    assert split_sentences("One. Two.", "xx") == ["One.", "Two."]
+
+
+def test_works_with_an_empty_nltk_data_path(tmp_path: object) -> None:
+    # NLTK data is never consulted: the models come with the punkt package.
+    os.environ["NLTK_DATA"] = str(tmp_path)
+    assert split_sentences("First one. Second one.", "en") == ["First one.", "Second one."]

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from briefing.errors import DocumentError, SummaryError
+from briefing.models import Length
+from briefing.summarize import available_algorithms, summarize_text, summary_to_dict
+
+STORY = (
+    "Floods forced thousands of residents to leave their homes in the river valley on Monday. "
+    "The river rose two metres overnight after three days of heavy rain. "
+    "Emergency crews evacuated residents from homes near the river by boat. "
+    "The mayor said the residents could return to their homes when the river falls. "
+    "Schools in the valley will stay closed until Wednesday. "
+    "A local bakery celebrated its fiftieth anniversary last week. "
+    "Forecasters expect more rain in the valley later this week. "
+    "The floods are the worst in the valley since 1998."
+)
+
+
+def test_algorithms_are_listed_ours_first() -> None:
+    names = available_algorithms()
+    assert names[:2] == ["default", "lead"]
+    assert set(names) >= {
+        "lexrank",
+        "textrank",
+        "lsa",
+        "luhn",
+        "kl",
+        "sumbasic",
+        "edmundson",
+        "reduction",
+    }
+
+
+@pytest.mark.parametrize("algorithm", available_algorithms())
+def test_every_algorithm_quotes_sentences_in_article_order(algorithm: str) -> None:
+    summary = summarize_text(STORY, length=Length(sentences=2), algorithm=algorithm)
+    assert summary.algorithm == algorithm and summary.language == "en"
+    assert len(summary.sentences) == 2
+    assert [s.index for s in summary.sentences] == sorted(s.index for s in summary.sentences)
+    assert all(s.text in STORY for s in summary.sentences)
+
+
+def test_unknown_algorithm_names_the_valid_ones() -> None:
+    with pytest.raises(SummaryError, match="lexrank") as error:
+        summarize_text(STORY, algorithm="magic")
+    assert "magic" in str(error.value)
+
+
+def test_text_without_sentences_is_a_document_error() -> None:
+    for text in ("", "   \n\n  ", "Comment (0)\nSource : https://x.org", "... --- !!!"):
+        with pytest.raises(DocumentError):
+            summarize_text(text)
+
+
+def test_length_by_ratio_and_by_word_budget() -> None:
+    assert len(summarize_text(STORY, length=Length(sentences=None, ratio=0.5)).sentences) == 4
+    budget = summarize_text(STORY, length=Length(sentences=None, words=30))
+    assert len(budget.sentences) >= 1 and sum(len(s.text.split()) for s in budget.sentences) <= 30
+    tiny = summarize_text(STORY, length=Length(sentences=None, words=1))
+    assert len(tiny.sentences) == 1  # always at least one sentence
+
+
+def test_language_is_detected_or_taken_as_given() -> None:
+    french = (
+        "Le maire a démissionné lundi. Il sera remplacé en mars par son adjoint. La ville attend."
+    )
+    assert summarize_text(french, length=Length(sentences=1)).language == "fr"
+    assert summarize_text(french, language="de", length=Length(sentences=1)).language == "de"
+
+
+def test_json_shape_explains_each_pick() -> None:
+    data = summary_to_dict(summarize_text(STORY, length=Length(sentences=2)))
+    json.dumps(data)
+    assert data["language"] == "en" and data["algorithm"] == "default"
+    sentences = data["sentences"]
+    assert isinstance(sentences, list) and len(sentences) == 2
+    assert set(sentences[0]) == {"index", "text", "score", "components"}
+    assert set(sentences[0]["components"]) == {"centrality", "position", "redundancy"}
+
+
+def test_a_very_long_document_is_capped_quickly_and_says_so() -> None:
+    text = " ".join(
+        f"Sentence number {i} talks about topic {i % 37} and more." for i in range(5000)
+    )
+    started = time.perf_counter()
+    summary = summarize_text(text, length=Length(sentences=3))
+    assert time.perf_counter() - started < 3.0
+    assert len(summary.sentences) == 3
+    assert any("5,000 sentences" in note for note in summary.notes)
+
+
+def test_debris_never_reaches_the_summary() -> None:
+    text = STORY + "\nSource : https://example.org/floods\nComment (0)\nShare this article"
+    summary = summarize_text(text, length=Length(sentences=None, ratio=1.0))
+    assert "Source" not in summary.text and "Comment" not in summary.text
