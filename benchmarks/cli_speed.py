@@ -26,8 +26,9 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
-def median_of(repeat: int, command: list[str], cwd: Path, env: dict[str, str],
-              fresh: bool = False) -> float:
+def median_of(
+    repeat: int, command: list[str], cwd: Path, env: dict[str, str], fresh: bool = False
+) -> float:
     times = []
     for _ in range(repeat):
         if fresh:
@@ -47,16 +48,21 @@ def main() -> None:
         cwd = Path(folder)
         baseline = median_of(args.repeat, [sys.executable, "-c", "pass"], cwd, env)
         help_time = median_of(args.repeat, [*BRIEFING, "--help"], cwd, env)
-        run_time = median_of(args.repeat, [*BRIEFING, "run", "--date", "2026-11-24"], cwd, env,
-                             fresh=True)
+        run_time = median_of(
+            args.repeat, [*BRIEFING, "run", "--date", "2026-11-24"], cwd, env, fresh=True
+        )
         again = median_of(args.repeat, [*BRIEFING, "run", "--date", "2026-11-24"], cwd, env)
     print(f"{'what':<44} {'median s':>9} {'x baseline':>11}")
     print(f"{'baseline: python -c pass':<44} {baseline:>9.3f} {1:>11.1f}")
     print(f"{'briefing --help':<44} {help_time:>9.3f} {help_time / baseline:>11.1f}")
-    print(f"{'briefing run, samples (17 articles, md+pdf)':<44} {run_time:>9.3f} "
-          f"{run_time / baseline:>11.1f}")
-    print(f"{'briefing run again, same day (nothing new)':<44} {again:>9.3f} "
-          f"{again / baseline:>11.1f}")
+    print(
+        f"{'briefing run, samples (17 articles, md+pdf)':<44} {run_time:>9.3f} "
+        f"{run_time / baseline:>11.1f}"
+    )
+    print(
+        f"{'briefing run again, same day (nothing new)':<44} {again:>9.3f} "
+        f"{again / baseline:>11.1f}"
+    )
 
 
 if __name__ == "__main__":

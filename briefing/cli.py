@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from . import __version__
 from .errors import BriefingError, ConfigError
@@ -55,14 +55,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BriefingError as exc:
         if args.debug:
             raise
-        print(f"briefing: {_one_line(exc) if not isinstance(exc, ConfigError) else exc}",
-              file=sys.stderr)
+        print(
+            f"briefing: {_one_line(exc) if not isinstance(exc, ConfigError) else exc}",
+            file=sys.stderr,
+        )
         return 2 if isinstance(exc, UsageError) else 1
     except Exception as exc:
         if args.debug:
             raise
-        print(f"briefing: internal error: {type(exc).__name__}: {_one_line(exc)} "
-              "(run again with --debug for details, and please report it)", file=sys.stderr)
+        print(
+            f"briefing: internal error: {type(exc).__name__}: {_one_line(exc)} "
+            "(run again with --debug for details, and please report it)",
+            file=sys.stderr,
+        )
         return 70
 
 
@@ -72,7 +77,9 @@ def _one_line(exc: BaseException) -> str:
 
 def _setup_logging(verbose: int, debug: bool) -> None:
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="briefing: %(levelname)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="briefing: %(levelname)s: %(message)s", stream=sys.stderr
+    )
     if not debug:
         # Their warnings (font subsetting back-ends, CSS they ignore) are for
         # developers, not for someone reading a briefing.
@@ -86,7 +93,8 @@ def _setup_logging(verbose: int, debug: bool) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="briefing",
-        description="Turn the day's new articles into a faithful, dated briefing (Markdown and PDF).",
+        description="Turn the day's new articles into a faithful, dated briefing "
+        "(Markdown and PDF).",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -106,25 +114,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _config_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "-c", "--config", metavar="FILE",
+        "-c",
+        "--config",
+        metavar="FILE",
         help="TOML config file (default: $BRIEFING_CONFIG, else the bundled sample sources)",
     )
 
 
 def _add_run(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
-        "run", parents=[common], help="collect, summarise and write today's briefing",
+        "run",
+        parents=[common],
+        help="collect, summarise and write today's briefing",
         description="Collect new articles, summarise them and write the briefing. Prints the "
         "paths it wrote, one per line.",
-        epilog="example:\n  briefing run --config briefing.toml --date 2026-11-24 --format md,html,pdf",
+        epilog="example:\n"
+        "  briefing run --config briefing.toml --date 2026-11-24 --format md,html,pdf",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _config_option(p)
     p.add_argument("--date", type=_date, help="briefing date YYYY-MM-DD (default: today)")
-    p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: config output_dir)")
-    p.add_argument("--format", metavar="LIST", help="comma-separated: md, html, pdf (default: md,pdf)")
-    p.add_argument("--force", action="store_true",
-                   help="summarise and render the date's articles again; send again with --send")
+    p.add_argument(
+        "-o", "--output", metavar="DIR", help="output folder (default: config output_dir)"
+    )
+    p.add_argument(
+        "--format", metavar="LIST", help="comma-separated: md, html, pdf (default: md,pdf)"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="summarise and render the date's articles again; send again with --send",
+    )
     p.add_argument("--send", action="store_true", help="send the briefing by email ([email.smtp])")
     p.add_argument("--strict", action="store_true", help="exit with status 3 if any source failed")
     p.set_defaults(handler=cmd_run)
@@ -132,7 +152,9 @@ def _add_run(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def _add_summarize(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
-        "summarize", aliases=["summarise"], parents=[common],
+        "summarize",
+        aliases=["summarise"],
+        parents=[common],
         help="summarise one document (file, URL or stdin)",
         description="Print the key sentences of one document: plain text, Markdown or HTML.",
         epilog="examples:\n  briefing summarize article.txt --sentences 3\n"
@@ -140,21 +162,35 @@ def _add_summarize(sub: Any, common: argparse.ArgumentParser) -> None:
         "  briefing summarize --jsonl docs.jsonl > out.jsonl",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("document", nargs="?", metavar="PATH|URL|-", help="the document ('-' reads stdin)")
+    p.add_argument(
+        "document", nargs="?", metavar="PATH|URL|-", help="the document ('-' reads stdin)"
+    )
     length = p.add_mutually_exclusive_group()
-    length.add_argument("-n", "--sentences", type=_positive_int, help="number of sentences (default 3)")
-    length.add_argument("--ratio", type=_ratio, help="fraction of the article's sentences, e.g. 0.2")
+    length.add_argument(
+        "-n", "--sentences", type=_positive_int, help="number of sentences (default 3)"
+    )
+    length.add_argument(
+        "--ratio", type=_ratio, help="fraction of the article's sentences, e.g. 0.2"
+    )
     length.add_argument("--words", type=_positive_int, help="word budget")
     p.add_argument("-l", "--language", default="auto", help="auto (default), en, fr, ...")
-    p.add_argument("-a", "--algorithm", default="default",
-                   help="default (ours), lead, lexrank, textrank, lsa, luhn, kl, sumbasic, "
-                   "edmundson, reduction")
+    p.add_argument(
+        "-a",
+        "--algorithm",
+        default="default",
+        help="default (ours), lead, lexrank, textrank, lsa, luhn, kl, sumbasic, "
+        "edmundson, reduction",
+    )
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON with scores")
-    out.add_argument("--jsonl", metavar="FILE|-",
-                     help='batch: one {"id", "text"} object per line in, one summary per line out')
-    p.add_argument("--allow-private", action="store_true",
-                   help="allow a URL on a private or loopback address")
+    out.add_argument(
+        "--jsonl",
+        metavar="FILE|-",
+        help='batch: one {"id", "text"} object per line in, one summary per line out',
+    )
+    p.add_argument(
+        "--allow-private", action="store_true", help="allow a URL on a private or loopback address"
+    )
     p.set_defaults(handler=cmd_summarize)
 
 
@@ -174,7 +210,9 @@ def _add_sources(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def _add_init(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("init", parents=[common], help="write a commented starter config")
-    p.add_argument("folder", nargs="?", default=".", metavar="DIR", help="where to write briefing.toml")
+    p.add_argument(
+        "folder", nargs="?", default=".", metavar="DIR", help="where to write briefing.toml"
+    )
     p.set_defaults(handler=cmd_init)
 
 
@@ -245,8 +283,10 @@ def _report_run(result: Any) -> None:
         summary += " — nothing new since the last briefing"
     print(f"briefing: {summary}", file=sys.stderr)
     for failure in briefing.failures:
-        print(f"briefing: source {failure.source!r}: {_one_line(Exception(failure.error))}",
-              file=sys.stderr)
+        print(
+            f"briefing: source {failure.source!r}: {_one_line(Exception(failure.error))}",
+            file=sys.stderr,
+        )
     if result.sent_to:
         print(f"briefing: sent to {', '.join(result.sent_to)}", file=sys.stderr)
 
@@ -268,7 +308,9 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     from .summarize import summarize_text, summary_to_dict
 
     doc = load_document(args.document, stdin=sys.stdin.buffer, allow_private=args.allow_private)
-    summary = summarize_text(doc.text, language=args.language, length=length, algorithm=args.algorithm)
+    summary = summarize_text(
+        doc.text, language=args.language, length=length, algorithm=args.algorithm
+    )
     if args.json:
         print(json.dumps(summary_to_dict(summary), ensure_ascii=False, indent=2))
     else:
@@ -284,8 +326,9 @@ def _summarize_batch(args: argparse.Namespace, length: Any) -> int:
 
     if args.jsonl == "-":
         lines = sys.stdin
-        for line in summarize_jsonl(lines, length=length, language=args.language,
-                                    algorithm=args.algorithm):
+        for line in summarize_jsonl(
+            lines, length=length, language=args.language, algorithm=args.algorithm
+        ):
             print(line, flush=False)
         return 0
     try:
@@ -293,8 +336,9 @@ def _summarize_batch(args: argparse.Namespace, length: Any) -> int:
     except OSError as exc:
         raise BriefingError(f"{args.jsonl}: cannot read ({exc.strerror})") from None
     with handle:
-        for line in summarize_jsonl(handle, length=length, language=args.language,
-                                    algorithm=args.algorithm):
+        for line in summarize_jsonl(
+            handle, length=length, language=args.language, algorithm=args.algorithm
+        ):
             print(line)
     return 0
 
@@ -316,13 +360,17 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
         report = collect(config, store, progress=tick)
     if args.json:
-        sources = [{"name": s.name, "new": s.new, "seen": s.seen, "error": s.error}
-                   for s in report.sources]
+        sources = [
+            {"name": s.name, "new": s.new, "seen": s.seen, "error": s.error} for s in report.sources
+        ]
         print(json.dumps({"sources": sources}, ensure_ascii=False, indent=2))
     else:
         for s in report.sources:
-            state = f"error: {_one_line(Exception(s.error))}" if s.error else (
-                "not modified" if s.not_modified else f"{s.new} new, {s.seen} already seen")
+            state = (
+                f"error: {_one_line(Exception(s.error))}"
+                if s.error
+                else ("not modified" if s.not_modified else f"{s.new} new, {s.seen} already seen")
+            )
             print(f"{s.name}\t{state}")
     return 3 if args.strict and report.failed else 0
 
@@ -337,11 +385,19 @@ def cmd_sources(args: argparse.Namespace) -> int:
     by_name = {s.name: s for s in config.sources}
     for st in statuses:
         source = by_name[st.source]
-        status = "never collected" if not st.last_attempt else (
-            f"failed at {st.last_attempt}: {_one_line(Exception(st.last_error))}"
-            if st.last_error else f"ok at {st.last_success} ({st.last_new} new, {st.last_seen} seen)")
-        print(f"{st.source}\n  {source.kind}: {source.location}\n  last: {status}\n"
-              f"  articles stored: {st.articles}")
+        status = (
+            "never collected"
+            if not st.last_attempt
+            else (
+                f"failed at {st.last_attempt}: {_one_line(Exception(st.last_error))}"
+                if st.last_error
+                else f"ok at {st.last_success} ({st.last_new} new, {st.last_seen} seen)"
+            )
+        )
+        print(
+            f"{st.source}\n  {source.kind}: {source.location}\n  last: {status}\n"
+            f"  articles stored: {st.articles}"
+        )
     return 0
 
 
@@ -359,7 +415,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 class ProgressBar:
     """A one-line progress bar on stderr when it is a terminal; silent otherwise."""
 
-    LABELS = {"collect": "Collecting", "summarize": "Summarising", "render": "Rendering"}
+    LABELS: ClassVar[dict[str, str]] = {
+        "collect": "Collecting",
+        "summarize": "Summarising",
+        "render": "Rendering",
+    }
 
     def __init__(self, stream: Any = None) -> None:
         self.stream = stream or sys.stderr
@@ -380,6 +440,8 @@ class ProgressBar:
         width = 28
         filled = width * done // total if total else width
         label = self.LABELS.get(stage, stage)
-        self.stream.write(f"\r\033[K{label:<12} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        self.stream.write(
+            f"\r\033[K{label:<12} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        )
         self.stream.flush()
         self.drawn = True

@@ -227,8 +227,14 @@ class _Checker:
 
 
 def _kind_name(kinds: tuple[type, ...]) -> str:
-    names = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
-             list: "a list", dict: "a table"}
+    names = {
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
+    }
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
@@ -241,19 +247,40 @@ def _not_negative(value: float) -> str | None:
 
 
 def _language(value: str) -> str | None:
-    return None if re.fullmatch(r"auto|[a-z]{2,3}", value) else "expected auto or a code like en, fr"
+    return (
+        None if re.fullmatch(r"auto|[a-z]{2,3}", value) else "expected auto or a code like en, fr"
+    )
 
 
 def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config:
     """Validate a mapping (as read from TOML, plus overrides) into a Config."""
     c = _Checker()
     base = path.parent if path else Path.cwd()
-    known = {"title", "output_dir", "database", "language", "sentences", "algorithm",
-             "templates", "formats", "author", "sources", "fetch", "schedule", "pdf", "email"}
+    known = {
+        "title",
+        "output_dir",
+        "database",
+        "language",
+        "sentences",
+        "algorithm",
+        "templates",
+        "formats",
+        "author",
+        "sources",
+        "fetch",
+        "schedule",
+        "pdf",
+        "email",
+    }
     c.unknown(data, known, "")
     defaults = Config()
-    title = c.get(data, "title", str, defaults.title,
-                  check=lambda v: None if v.strip() else "must not be empty")
+    title = c.get(
+        data,
+        "title",
+        str,
+        defaults.title,
+        check=lambda v: None if v.strip() else "must not be empty",
+    )
     output_dir = _path(c, data, "output_dir", base) or base / defaults.output_dir
     formats = _formats(c, data.get("formats", list(DEFAULT_FORMATS)))
     config = Config(
@@ -325,9 +352,13 @@ def _source(c: _Checker, item: Any, i: int, base: Path) -> SourceConfig | None:
     if not isinstance(item, Mapping):
         c.problem(f"sources[{i}]", "expected a table with feed, page or folder")
         return None
-    c.unknown(item, {"name", "feed", "page", "folder", "allow_private", "full_text",
-                     "max_entries", "language"}, prefix)
-    kinds = [k for k in ("feed", "page", "folder") if k in item]
+    c.unknown(
+        item,
+        {"name", "feed", "page", "folder", "allow_private", "full_text", "max_entries", "language"},
+        prefix,
+    )
+    all_kinds: tuple[SourceKind, ...] = ("feed", "page", "folder")
+    kinds = [k for k in all_kinds if k in item]
     if len(kinds) != 1:
         c.problem(f"sources[{i}]", "needs exactly one of feed, page or folder")
         return None
@@ -447,9 +478,16 @@ def _timezone_problem(value: str) -> str | None:
 def _pdf(c: _Checker, t: Mapping[str, Any]) -> PdfConfig:
     d, p = PdfConfig(), "pdf."
     c.unknown(t, {"profile", "max_seconds"}, p)
-    profile = c.get(t, "profile", str, None, p,
-                    lambda v: None if v.lower() in PDF_PROFILES
-                    else f"expected one of {', '.join(PDF_PROFILES)}")
+    profile = c.get(
+        t,
+        "profile",
+        str,
+        None,
+        p,
+        lambda v: (
+            None if v.lower() in PDF_PROFILES else f"expected one of {', '.join(PDF_PROFILES)}"
+        ),
+    )
     return PdfConfig(
         profile=profile.lower() if profile else None,
         max_seconds=c.get(t, "max_seconds", float, d.max_seconds, p, _positive),
@@ -476,8 +514,9 @@ def _email(c: _Checker, t: Any) -> EmailConfig | None:
         c.problem(p + "to", "expected a list of email addresses")
         to = []
     for i, address in enumerate(to):
-        if not isinstance(address, str) or (msg := _address(address)):
-            c.problem(f"{p}to[{i}]", msg if isinstance(address, str) else "expected text")
+        problem = _address(address) if isinstance(address, str) else "expected text"
+        if problem:
+            c.problem(f"{p}to[{i}]", problem)
     if sender is None and "from" not in t:
         c.problem(p + "from", "is required")
     smtp = _smtp(c, t["smtp"]) if "smtp" in t else None
@@ -514,11 +553,22 @@ def _smtp(c: _Checker, t: Any) -> SmtpConfig | None:
     d = SmtpConfig(host=host)
     return SmtpConfig(
         host=host,
-        port=c.get(t, "port", int, d.port, p,
-                   lambda v: None if 0 < v < 65536 else "expected a port from 1 to 65535"),
-        security=c.get(t, "security", str, d.security, p,
-                       lambda v: None if v in SMTP_SECURITY
-                       else f"expected one of {', '.join(SMTP_SECURITY)}"),
+        port=c.get(
+            t,
+            "port",
+            int,
+            d.port,
+            p,
+            lambda v: None if 0 < v < 65536 else "expected a port from 1 to 65535",
+        ),
+        security=c.get(
+            t,
+            "security",
+            str,
+            d.security,
+            p,
+            lambda v: None if v in SMTP_SECURITY else f"expected one of {', '.join(SMTP_SECURITY)}",
+        ),
         username=c.get(t, "username", str, None, p),
         password_env=c.get(t, "password_env", str, None, p),
         allow_insecure=c.get(t, "allow_insecure", bool, False, p),

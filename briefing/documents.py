@@ -47,7 +47,9 @@ def read_file_bytes(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes
     if not stat.S_ISREG(info.st_mode):
         raise DocumentError(f"{path}: not a regular file (a FIFO, socket or device is not read)")
     if info.st_size > max_bytes:
-        raise DocumentError(f"{path}: too large ({info.st_size:,} bytes; the limit is {max_bytes:,})")
+        raise DocumentError(
+            f"{path}: too large ({info.st_size:,} bytes; the limit is {max_bytes:,})"
+        )
     try:
         # O_NONBLOCK: if the path was swapped for a FIFO after stat, open must not block.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -122,7 +124,9 @@ def parse_document(text: str, kind: str) -> Document:
         plain = html_to_text(body)
     elif kind == "markdown":
         title = meta.get("title") or _markdown_title(body)
-        plain = markdown_to_text(_drop_first_heading(body) if title and not meta.get("title") else body)
+        plain = markdown_to_text(
+            _drop_first_heading(body) if title and not meta.get("title") else body
+        )
     else:
         title = meta.get("title")
         if title is None:
@@ -130,7 +134,9 @@ def parse_document(text: str, kind: str) -> Document:
         plain = body
     if not plain.strip():
         raise DocumentError("the document has no text")
-    return Document(title=title.strip() if title else None, text=plain.strip(), kind=kind, meta=meta)
+    return Document(
+        title=title.strip() if title else None, text=plain.strip(), kind=kind, meta=meta
+    )
 
 
 def read_document(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Document:
@@ -157,7 +163,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
         key = key.strip().lower()
         if sep and key in FRONT_MATTER_KEYS and value.strip():
             meta[key] = value.strip().strip('"')
-    return meta, text[match.end():]
+    return meta, text[match.end() :]
 
 
 def _text_title(body: str) -> tuple[str | None, str]:

@@ -13,8 +13,8 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from datetime import UTC, date, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 from .collect import CollectReport, collect
@@ -64,7 +64,9 @@ def run_briefing(
     day = options.day or date.today()
     progress = progress or _no_progress
     with Store(config.database_path) as store:
-        run_id = store.start_run(options.kind, briefing_date=day, scheduled_for=options.scheduled_for)
+        run_id = store.start_run(
+            options.kind, briefing_date=day, scheduled_for=options.scheduled_for
+        )
         try:
             result = _run(config, options, day, store, progress)
         except BaseException as exc:
@@ -95,7 +97,10 @@ def _run(
     store.mark_briefed([a.id for a in new if a.id is not None], day)
     sent_to = deliver_stage(config, briefing, message, store, options)
     return RunResult(
-        briefing=briefing, outputs=outputs, collected=collected, new_articles=len(new),
+        briefing=briefing,
+        outputs=outputs,
+        collected=collected,
+        new_articles=len(new),
         sent_to=sent_to,
     )
 
@@ -151,13 +156,17 @@ def summarise_stage(
     fresh: list[tuple[int, Summary]] = []
     for done, article in enumerate(articles, start=1):
         stored = None if force or article.id is None else store.stored_summary(article.id)
-        item = BriefingItem(article=article, summary=stored) if stored else summarise_article(
-            config, article
+        item = (
+            BriefingItem(article=article, summary=stored)
+            if stored
+            else summarise_article(config, article)
         )
         if item.summary is not None and stored is None and article.id is not None:
             fresh.append((article.id, item.summary))
         also_in = store.other_sources(article.id, article.source) if article.id else ()
-        items.append(_with_display_title(BriefingItem(item.article, item.summary, item.error, also_in)))
+        items.append(
+            _with_display_title(BriefingItem(item.article, item.summary, item.error, also_in))
+        )
         progress("summarize", done, len(articles))
     store.save_summaries(fresh)
     return items
@@ -237,7 +246,10 @@ def output_stem(day: date) -> str:
 
 
 def _template_options(config: Config) -> dict[str, Path | None]:
-    return {"templates": config.templates, "config_dir": config.path.parent if config.path else None}
+    return {
+        "templates": config.templates,
+        "config_dir": config.path.parent if config.path else None,
+    }
 
 
 def render_outputs(config: Config, briefing: Briefing, formats: Sequence[str]) -> dict[str, bytes]:
@@ -256,7 +268,10 @@ def render_outputs(config: Config, briefing: Briefing, formats: Sequence[str]) -
             from .pdf import html_to_pdf
 
             rendered["pdf"] = html_to_pdf(
-                html, briefing=briefing, profile=config.pdf.profile, max_seconds=config.pdf.max_seconds
+                html,
+                briefing=briefing,
+                profile=config.pdf.profile,
+                max_seconds=config.pdf.max_seconds,
             )
     return rendered
 

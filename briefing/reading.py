@@ -31,7 +31,9 @@ def load_document(
             raise DocumentError("no standard input to read")
         data = stdin.read(MAX_DOCUMENT_BYTES + 1)
         if len(data) > MAX_DOCUMENT_BYTES:
-            raise DocumentError(f"standard input: too large (the limit is {MAX_DOCUMENT_BYTES:,} bytes)")
+            raise DocumentError(
+                f"standard input: too large (the limit is {MAX_DOCUMENT_BYTES:,} bytes)"
+            )
         text = decode_text(data, name="standard input")
         return parse_document(text, sniff_kind(text))
     if "://" in target:
@@ -43,8 +45,20 @@ def load_document(
 
 def _load_url(url: str, *, allow_private: bool, fetch: FetchConfig) -> Document:
     from .http import fetch_url
+    from .sources.page import extract_page
 
     data, content_type, final_url = fetch_url(url, fetch=fetch, allow_private=allow_private)
     text = decode_text(data, name=final_url)
-    kind = "html" if "html" in (content_type or "") else sniff_kind(text)
-    return parse_document(text, kind)
+    if "html" not in (content_type or "") and sniff_kind(text) != "html":
+        return parse_document(text, "text")
+    # A web page is mostly navigation and boilerplate: keep its main text only,
+    # and fall back to all of its text when no article body is recognised.
+    page = extract_page(data, final_url)
+    if page is None:
+        return parse_document(text, "html")
+    return Document(
+        title=page.title,
+        text=page.text,
+        kind="html",
+        meta={"url": final_url, **({"language": page.language} if page.language else {})},
+    )

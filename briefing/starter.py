@@ -7,7 +7,7 @@ from pathlib import Path
 from .errors import ConfigError
 from .fsutil import atomic_write
 
-STARTER = '''\
+STARTER = """\
 # briefing configuration. Relative paths resolve against this file's folder.
 # Every setting is documented in the README ("Configuration").
 
@@ -53,7 +53,7 @@ folder = "articles"            # .txt, .md and .html files
 # security = "starttls"
 # username = "briefing"
 # password_env = "BRIEFING_SMTP_PASSWORD"
-'''
+"""
 
 
 def write_starter_config(folder: Path) -> Path:

@@ -267,7 +267,8 @@ class Store:
 
     def other_sources(self, article_id: int, source: str) -> tuple[str, ...]:
         rows = self.db.execute(
-            "SELECT source FROM article_sources WHERE article_id = ? AND source != ? ORDER BY source",
+            """SELECT source FROM article_sources WHERE article_id = ? AND source != ?
+               ORDER BY source""",
             (article_id, source),
         ).fetchall()
         return tuple(row[0] for row in rows)
@@ -313,9 +314,7 @@ class Store:
         now = _now()
         added = added or AddResult(0, 0)
         with self.transaction():
-            self.db.execute(
-                "INSERT OR IGNORE INTO source_state (source) VALUES (?)", (source,)
-            )
+            self.db.execute("INSERT OR IGNORE INTO source_state (source) VALUES (?)", (source,))
             if error is None:
                 state = state or SourceState()
                 self.db.execute(
@@ -383,8 +382,14 @@ class Store:
             """UPDATE runs SET finished_at = ?, status = ?, articles = ?, new_articles = ?,
                    failures = ?, outputs = ?, error = ? WHERE id = ?""",
             (
-                _now(), status, articles, new_articles, json.dumps(list(failures)),
-                json.dumps(list(outputs)), error, run_id,
+                _now(),
+                status,
+                articles,
+                new_articles,
+                json.dumps(list(failures)),
+                json.dumps(list(outputs)),
+                error,
+                run_id,
             ),
         )
 
@@ -406,7 +411,8 @@ class Store:
 
     def record_briefing(self, day: date, run_id: int, outputs: Sequence[str]) -> None:
         self.db.execute(
-            """INSERT INTO briefings (briefing_date, run_id, created_at, outputs) VALUES (?, ?, ?, ?)
+            """INSERT INTO briefings (briefing_date, run_id, created_at, outputs)
+               VALUES (?, ?, ?, ?)
                ON CONFLICT(briefing_date) DO UPDATE SET run_id = excluded.run_id,
                    created_at = excluded.created_at, outputs = excluded.outputs""",
             (day.isoformat(), run_id, _now(), json.dumps(list(outputs))),
@@ -481,7 +487,12 @@ def _summary_json(summary: Summary) -> str:
             "total_sentences": summary.total_sentences,
             "notes": list(summary.notes),
             "sentences": [
-                {"index": s.index, "text": s.text, "score": s.score, "components": dict(s.components)}
+                {
+                    "index": s.index,
+                    "text": s.text,
+                    "score": s.score,
+                    "components": dict(s.components),
+                }
                 for s in summary.sentences
             ],
         },

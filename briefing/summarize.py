@@ -287,7 +287,7 @@ def summarize_text(
     text: str,
     *,
     language: str = "auto",
-    length: Length | None = None,
+    length: Length = Length(),  # frozen, so a shared default is safe
     algorithm: str = DEFAULT_ALGORITHM,
 ) -> Summary:
     """Summarise one document (plain text) and return its key sentences.
@@ -307,7 +307,7 @@ def summarize_text(
             f"the article has {len(sentences):,} sentences; only the first {cap} were ranked"
         )
         sentences = sentences[:cap]
-    summary = summarizer.summarize(sentences, language=code, length=length or Length())
+    summary = summarizer.summarize(sentences, language=code, length=length)
     if notes:
         summary = Summary(
             summary.language,

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from http_server import server  # noqa: F401  (fixture: a real HTTP server on loopback)
+from smtp_server import inbox  # noqa: F401  (fixture: a real SMTP server on loopback)
 
 DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No user config, an empty NLTK data path, and no way to reach beyond loopback."""
     monkeypatch.delenv("BRIEFING_CONFIG", raising=False)
     empty = tmp_path_factory.mktemp("nltk_data_empty")

@@ -81,3 +81,14 @@ def test_markdown_to_text_keeps_prose_only() -> None:
     )
     text = markdown_to_text(md)
     assert text.split("\n\n") == ["Headline", "Some bold text with a link.", "an item"]
+
+
+def test_hostile_input_is_cleaned_in_linear_time() -> None:
+    import time
+
+    started = time.perf_counter()
+    for hostile in ("{" * 100_000 + "var x = 1;", "if (" * 50_000, "share " + "this" * 20_000):
+        clean_text(hostile)
+    for hostile in ("_x " * 50_000, "[" * 50_000 + "](", "*a" * 50_000):
+        markdown_to_text(hostile)
+    assert time.perf_counter() - started < 5.0

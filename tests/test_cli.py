@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA, CliResult
+from http_server import LoopbackServer, Reply
 
 SEED = DATA / "seed" / "paris-chiefs-of-staff-fr.txt"
 Cli = Callable[..., CliResult]
@@ -49,7 +49,9 @@ def test_summarize_reads_stdin_and_html(tmp_path: Path) -> None:
     )
     done = subprocess.run(
         [sys.executable, "-m", "briefing", "summarize", "-", "-n", "1", "--language", "en"],
-        input=page.encode(), capture_output=True, timeout=60,
+        input=page.encode(),
+        capture_output=True,
+        timeout=60,
         env={**os.environ, "NLTK_DATA": str(tmp_path)},
     )
     assert done.returncode == 0, done.stderr.decode()
@@ -99,8 +101,9 @@ def test_a_fifo_does_not_hang(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
     start = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "briefing", "summarize", str(fifo)],
-                          capture_output=True, timeout=30)
+    done = subprocess.run(
+        [sys.executable, "-m", "briefing", "summarize", str(fifo)], capture_output=True, timeout=30
+    )
     assert done.returncode == 1
     assert b"not a regular file" in done.stderr
     assert time.monotonic() - start < 30
@@ -135,7 +138,8 @@ def test_init_writes_a_config_that_runs(cli: Cli, tmp_path: Path) -> None:
     config = Path(result.out.strip())
     assert config.read_text().startswith("# briefing configuration")
     (tmp_path / "new" / "articles" / "note.txt").write_text(
-        "A note\n\nThe committee met on Tuesday. It approved the plan. The vote was close.")
+        "A note\n\nThe committee met on Tuesday. It approved the plan. The vote was close."
+    )
     run = cli("run", "--config", str(config), "--format", "md", "--date", "2026-11-24")
     assert run.code == 0, run.err
     written = Path(run.out.strip())
@@ -173,7 +177,8 @@ def test_collect_json_and_sources(cli: Cli, two_sources: Path) -> None:
     assert result.code == 0
     report = json.loads(result.out)
     assert report["sources"][0] == {"name": "Notes", "new": 1, "seen": 0, "error": None}
-    assert report["sources"][1]["name"] == "Gone" and "folder not found" in report["sources"][1]["error"]
+    gone = report["sources"][1]
+    assert gone["name"] == "Gone" and "folder not found" in gone["error"]
     again = json.loads(cli("collect", "--config", str(two_sources), "--json").out)
     assert again["sources"][0]["new"] == 0 and again["sources"][0]["seen"] == 1
     listing = cli("sources", "--config", str(two_sources))
@@ -183,16 +188,52 @@ def test_collect_json_and_sources(cli: Cli, two_sources: Path) -> None:
 
 def test_help_is_fast_and_lists_every_command() -> None:
     start = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "briefing", "--help"], capture_output=True,
-                          timeout=30, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "briefing", "--help"], capture_output=True, timeout=30, check=True
+    )
     elapsed = time.monotonic() - start
     for command in ("run", "summarize", "init", "collect", "sources"):
         assert command in done.stdout.decode()
     assert elapsed < 3  # generous for a loaded CI machine; benchmarks/cli_speed.py measures it
     probe = subprocess.run(
-        [sys.executable, "-c", "import sys, briefing.cli; "
-         "print(sorted(m for m in ('sumy', 'nltk', 'weasyprint', 'numpy', 'feedparser', 'httpx') "
-         "if m in sys.modules))"],
-        capture_output=True, timeout=30, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, briefing.cli; "
+            "heavy = ('sumy', 'nltk', 'weasyprint', 'numpy', 'feedparser', 'httpx'); "
+            "print(sorted(m for m in heavy "
+            "if m in sys.modules))",
+        ],
+        capture_output=True,
+        timeout=30,
+        check=True,
     )
     assert probe.stdout.decode().strip() == "[]"
+
+
+def test_summarize_a_url_extracts_the_article_text(cli: Cli, server: LoopbackServer) -> None:
+    body = (
+        "<html lang='en'><head><title>Council passes budget</title></head><body>"
+        "<nav>Home | World | Sport | Login</nav><article><h1>Council passes budget</h1>"
+        + "".join(
+            f"<p>{s}</p>"
+            for s in (
+                "The city council approved the budget on Monday after a long debate.",
+                "Schools will receive ten percent more money than last year under the plan.",
+                "Opponents said the plan would raise property taxes for small businesses.",
+                "The mayor is expected to sign the budget into law before the end of the week.",
+            )
+        )
+        + "</article><footer>Cookie settings · Share this · Comment (0)</footer></body></html>"
+    )
+    url = server.route(
+        "/story", Reply(body=body.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+    )
+    refused = cli("summarize", url)
+    assert refused.code == 1 and "private" in refused.err.lower()
+    result = cli("summarize", url, "--allow-private", "-n", "2")
+    assert result.code == 0, result.err
+    lines = result.out.strip().splitlines()
+    assert len(lines) == 2
+    assert all(line in body for line in lines)
+    assert "Cookie" not in result.out and "Login" not in result.out

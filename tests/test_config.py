@@ -92,7 +92,9 @@ def test_unreadable_config_files_give_one_clear_error(tmp_path: Path) -> None:
         load_config(tmp_path)
 
 
-def test_command_line_overrides_win_and_none_is_ignored(write_config: Callable[[str], Path]) -> None:
+def test_command_line_overrides_win_and_none_is_ignored(
+    write_config: Callable[[str], Path],
+) -> None:
     path = write_config('sentences = 5\nformats = ["md"]\n')
     config = load_config(path, formats="pdf,html", sentences=None)
     assert config.formats == ("pdf", "html")
@@ -124,8 +126,9 @@ security = "none"
 
 def test_email_problems_name_their_keys() -> None:
     with pytest.raises(ConfigError) as caught:
-        parse_config({"email": {"from": "nobody", "to": [], "send": True,
-                                "smtp": {"security": "tls"}}})
+        parse_config(
+            {"email": {"from": "nobody", "to": [], "send": True, "smtp": {"security": "tls"}}}
+        )
     problems = "\n".join(caught.value.problems)
     assert "email.from: not an email address" in problems
     assert "email.to: expected a list of email addresses" in problems

@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 
 from briefing.cli import build_parser
-from briefing.config import Config, EmailConfig, FetchConfig, PdfConfig, ScheduleConfig, SmtpConfig
-from briefing.config import load_config
+from briefing.config import (
+    Config,
+    EmailConfig,
+    FetchConfig,
+    PdfConfig,
+    ScheduleConfig,
+    SmtpConfig,
+    load_config,
+)
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -34,8 +41,14 @@ def test_every_command_and_option_is_in_the_readme() -> None:
 
 @pytest.mark.parametrize(
     ("cls", "prefix"),
-    [(Config, ""), (FetchConfig, ""), (ScheduleConfig, ""), (PdfConfig, ""),
-     (EmailConfig, ""), (SmtpConfig, "smtp.")],
+    [
+        (Config, ""),
+        (FetchConfig, ""),
+        (ScheduleConfig, ""),
+        (PdfConfig, ""),
+        (EmailConfig, ""),
+        (SmtpConfig, "smtp."),
+    ],
 )
 def test_every_setting_is_in_the_readme(cls: type, prefix: str) -> None:
     internal = {"path", "sources", "fetch", "schedule", "pdf", "email", "smtp", "kind", "location"}

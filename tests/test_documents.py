@@ -11,7 +11,9 @@ from briefing.errors import DocumentError
 
 def test_text_file_title_and_front_matter(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
-    path.write_text("---\nurl: https://example.org/a\nlanguage: fr\n---\nLe titre\n\nUn texte. Deux.\n")
+    path.write_text(
+        "---\nurl: https://example.org/a\nlanguage: fr\n---\nLe titre\n\nUn texte. Deux.\n"
+    )
     doc = read_document(path)
     assert doc.title == "Le titre"
     assert doc.text == "Un texte. Deux."

@@ -14,9 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import CliResult
+from pypdf import PdfReader
 
 GOLDEN = Path(__file__).parent / "golden"
 DAY = "2026-11-24"
@@ -51,10 +50,14 @@ def check_golden(name: str, actual: str) -> None:
         return
     expected = path.read_text(encoding="utf-8")
     if actual != expected:
-        diff = "".join(difflib.unified_diff(
-            expected.splitlines(keepends=True), actual.splitlines(keepends=True),
-            fromfile=f"golden/{name}", tofile="actual",
-        ))
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True),
+                actual.splitlines(keepends=True),
+                fromfile=f"golden/{name}",
+                tofile="actual",
+            )
+        )
         pytest.fail(f"{name} differs from the golden file (make golden to update):\n{diff}")
 
 
@@ -106,7 +109,9 @@ def test_pdf_matches_the_golden_facts(sample_run: tuple[Path, str, str]) -> None
     assert facts == json.loads((GOLDEN / f"briefing-{DAY}.pdf.json").read_text())
     pdf_text = _words(" ".join(page.extract_text() or "" for page in PdfReader(pdf).pages))
     markdown = (folder / "output" / f"briefing-{DAY}.md").read_text()
-    quoted = [line[2:] for line in markdown.splitlines() if line.startswith("> ") and len(line) > 40]
+    quoted = [
+        line[2:] for line in markdown.splitlines() if line.startswith("> ") and len(line) > 40
+    ]
     assert len(quoted) >= 40
     for sentence in quoted:
         plain = _words(re.sub(r"\\(.)", r"\1", sentence))
@@ -114,7 +119,9 @@ def test_pdf_matches_the_golden_facts(sample_run: tuple[Path, str, str]) -> None
 
 
 def test_a_second_run_the_same_day_summarises_nothing_again(
-    sample_run: tuple[Path, str, str], cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+    sample_run: tuple[Path, str, str],
+    cli: Callable[..., CliResult],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     folder, _, _ = sample_run
     monkeypatch.chdir(folder)
@@ -125,6 +132,8 @@ def test_a_second_run_the_same_day_summarises_nothing_again(
     after = (folder / "output" / f"briefing-{DAY}.md").read_text()
     assert "Nothing new" in after or "Rien de nouveau" in after
     # The day's articles are still all there, with their stored summaries.
-    assert [l for l in after.splitlines() if l.startswith("> ")] == [
-        l for l in before.splitlines() if l.startswith("> ")
-    ]
+    assert quotes(after) == quotes(before)
+
+
+def quotes(markdown: str) -> list[str]:
+    return [line for line in markdown.splitlines() if line.startswith("> ")]

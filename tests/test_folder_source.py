@@ -18,8 +18,10 @@ def folder_source(folder: Path, **extra: object):  # type: ignore[no-untyped-def
 def test_reads_text_markdown_and_html_and_skips_the_rest(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Title A\n\nBody of A. More of A.")
     (tmp_path / "b.md").write_text("# Title B\n\nBody of *B*.")
-    (tmp_path / "c.html").write_text("<html><head><title>Title C</title></head>"
-                                     "<body><p>Body of C.</p><script>evil()</script></body></html>")
+    (tmp_path / "c.html").write_text(
+        "<html><head><title>Title C</title></head>"
+        "<body><p>Body of C.</p><script>evil()</script></body></html>"
+    )
     (tmp_path / "d.pdf").write_bytes(b"%PDF-1.4")
     (tmp_path / ".hidden.txt").write_text("Hidden\n\nNo.")
     result = folder_source(tmp_path).fetch(SourceState())

@@ -5,11 +5,10 @@ from __future__ import annotations
 import importlib.util
 import logging
 import shutil
-import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
+from smtp_server import Inbox, free_port
 
 from briefing.config import EmailConfig, SmtpConfig
 from briefing.errors import DeliveryError
@@ -119,56 +118,7 @@ def test_attachment_name_is_a_plain_file_name() -> None:
     assert attachment_name("out/briefing-2024-05-06.pdf") == "briefing-2024-05-06.pdf"
 
 
-# --- a real SMTP server on loopback ----------------------------------------------------
-
-
-@dataclass
-class Inbox:
-    refuse: set[str] = field(default_factory=set)
-    received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
-    logins: list[tuple[bytes, bytes]] = field(default_factory=list)
-
-    async def handle_RCPT(
-        self,
-        server: Any,
-        session: Any,
-        envelope: Any,
-        address: str,
-        options: Any,
-    ) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 no such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted"
-
-    def authenticate(
-        self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
-    ) -> AuthResult:
-        self.logins.append((data.login, data.password))
-        # handled=False: let aiosmtpd send the 535 reply itself on failure.
-        return AuthResult(success=data.password == b"s3cret-pass", handled=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture()
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    box = Inbox()
-    port = free_port()
-    controller = Controller(
-        box, hostname="127.0.0.1", port=port, authenticator=box.authenticate, auth_require_tls=False
-    )
-    controller.start()
-    yield box, port
-    controller.stop()
+# --- a real SMTP server on loopback: tests/smtp_server.py -------------------------
 
 
 def plain_smtp(port: int, **changes: Any) -> SmtpConfig:

@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from smtp_server import Inbox
 
 from briefing.config import Config, load_config
 from briefing.errors import RenderError
 from briefing.pipeline import RunOptions, run_briefing
 from briefing.store import Store
-from test_mail import Inbox, inbox  # noqa: F401  (a real SMTP server on loopback)
 
 DAY = date(2026, 11, 24)
 
@@ -29,7 +29,9 @@ def config(write_config: Callable[[str], Path], tmp_path: Path) -> Config:
         "The mayor is expected to sign the budget into law before the end of the week.\n"
     )
     (docs / "debris.txt").write_text("Comment (0)\n\nShare this\n")
-    return load_config(write_config('formats = ["md"]\n[[sources]]\nname = "Docs"\nfolder = "docs"\n'))
+    return load_config(
+        write_config('formats = ["md"]\n[[sources]]\nname = "Docs"\nfolder = "docs"\n')
+    )
 
 
 def add_article(config: Config, name: str, text: str) -> None:
@@ -111,19 +113,22 @@ def test_send_delivers_once_per_date_and_force_sends_again(
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.txt").write_text("Bridge reopens\n\nThe bridge reopened on Monday after repairs.")
-    config = load_config(write_config(
-        'formats = ["md"]\n[[sources]]\nfolder = "docs"\n'
-        '[email]\nfrom = "briefing@example.org"\nto = ["a@example.org", "b@example.org"]\n'
-        f'[email.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nretries = 0\n'
-    ))
+    config = load_config(
+        write_config(
+            'formats = ["md"]\n[[sources]]\nfolder = "docs"\n'
+            '[email]\nfrom = "briefing@example.org"\nto = ["a@example.org", "b@example.org"]\n'
+            f'[email.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nretries = 0\n'
+        )
+    )
     result = run_briefing(config, RunOptions(day=DAY, send=True))
     assert result.sent_to == ("a@example.org", "b@example.org")
     eml = next(p for p in result.outputs if p.suffix == ".eml")
     assert eml.name == "briefing-2026-11-24.eml"
     assert len(box.received) == 1
     arrived = message_from_bytes(box.received[0][2], policy=policy.default)
-    assert "The bridge reopened on Monday after repairs." in arrived.get_body(
-        ("plain",)).get_content()  # type: ignore[union-attr]
+    assert (
+        "The bridge reopened on Monday after repairs." in arrived.get_body(("plain",)).get_content()
+    )  # type: ignore[union-attr]
     assert [p.get_filename() for p in arrived.iter_attachments()] == ["briefing-2026-11-24.pdf"]
     again = run_briefing(config, RunOptions(day=DAY, send=True))
     assert again.sent_to == () and len(box.received) == 1
@@ -141,12 +146,14 @@ def test_a_partly_refused_send_is_not_repeated_for_those_who_got_it(
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.txt").write_text("Bridge reopens\n\nThe bridge reopened on Monday after repairs.")
-    config = load_config(write_config(
-        'formats = ["md"]\n[[sources]]\nfolder = "docs"\n'
-        '[email]\nfrom = "briefing@example.org"\nto = ["a@example.org", "b@example.org"]\n'
-        f'[email.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nretries = 0\n'
-    ))
-    with pytest.raises(DeliveryError, match="b@example.org"):
+    config = load_config(
+        write_config(
+            'formats = ["md"]\n[[sources]]\nfolder = "docs"\n'
+            '[email]\nfrom = "briefing@example.org"\nto = ["a@example.org", "b@example.org"]\n'
+            f'[email.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nretries = 0\n'
+        )
+    )
+    with pytest.raises(DeliveryError, match=r"b@example\.org"):
         run_briefing(config, RunOptions(day=DAY, send=True))
     assert [r[1] for r in box.received] == [["a@example.org"]]
     box.refuse.clear()

@@ -23,25 +23,32 @@ def store(tmp_path: Path) -> Store:
 
 
 def test_the_same_article_is_stored_once_by_url_guid_or_text(store: Store) -> None:
-    first = store.add_articles("s1", [
-        article("One story.", url="https://Example.org/a/?utm_source=x#top", guid="g1"),
-        article("Another story.", guid="g2"),
-    ])
+    first = store.add_articles(
+        "s1",
+        [
+            article("One story.", url="https://Example.org/a/?utm_source=x#top", guid="g1"),
+            article("Another story.", guid="g2"),
+        ],
+    )
     assert (first.new, first.seen) == (2, 0)
-    again = store.add_articles("s1", [
-        article("Edited text.", url="http://example.org/a"),  # same URL, normalised
-        article("Changed.", guid="g2"),  # same GUID in the same source
-        article("  one   STORY!  "),  # same text, other spacing and case
-        article("A new one."),
-    ])
+    again = store.add_articles(
+        "s1",
+        [
+            article("Edited text.", url="http://example.org/a"),  # same URL, normalised
+            article("Changed.", guid="g2"),  # same GUID in the same source
+            article("  one   STORY!  "),  # same text, other spacing and case
+            article("A new one."),
+        ],
+    )
     assert (again.new, again.seen) == (1, 3)
     assert store.article_count() == 3
 
 
 def test_syndicated_duplicates_note_every_source(store: Store) -> None:
     store.add_articles("s1", [article("Shared story.", url="https://example.org/x")])
-    added = store.add_articles("s2", [article("Shared story.", source="s2",
-                                              url="https://example.org/x?utm_medium=rss")])
+    added = store.add_articles(
+        "s2", [article("Shared story.", source="s2", url="https://example.org/x?utm_medium=rss")]
+    )
     assert added.seen == 1
     (stored,) = store.unbriefed_articles()
     assert stored.id is not None
@@ -50,7 +57,7 @@ def test_syndicated_duplicates_note_every_source(store: Store) -> None:
 
 def test_articles_stay_new_until_a_briefing_includes_them(store: Store) -> None:
     store.add_articles("s1", [article("First."), article("Second.")])
-    first, second = store.unbriefed_articles()
+    first, _second = store.unbriefed_articles()
     assert first.id is not None
     store.mark_briefed([first.id], date(2026, 11, 24))
     assert [a.text for a in store.unbriefed_articles()] == ["Second."]

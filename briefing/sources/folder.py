@@ -57,7 +57,9 @@ class FolderSource:
                     problems.append(f"{path}: skipped, it links outside the folder")
                     continue
                 if len(found) >= self.max_files:
-                    problems.append(f"{root}: more than {self.max_files} documents; the rest were skipped")
+                    problems.append(
+                        f"{root}: more than {self.max_files} documents; the rest were skipped"
+                    )
                     return found
                 found.append(path)
         return found

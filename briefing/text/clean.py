@@ -49,10 +49,9 @@ _BANNER_MAX_WORDS = 40
 _CODE_MARKERS = re.compile(
     r"(?:function\s*\(|=>|\bvar\s+\w+\s*=|\bconst\s+\w+\s*=|\blet\s+\w+\s*=|document\.|window\.|"
     r"\w+\.push\(|\}\s*\)\s*;|\)\s*;\s*\}|<\s*/?\s*script|jwplayer|\bgetElementById\b|"
-    r"\bnew\s+Date\(|\bif\s*\(.*\)\s*\{)"
+    r"\bnew\s+Date\(|\bif\s*\([^()\n]{0,200}\)\s*\{)"
 )
 _CODE_CHARS = frozenset("{}();=<>[]")
-_CODE_SPAN = re.compile(r"(?:\S*\{[^{}\n]{0,2000}\}\S*\s*)+")
 
 # A sentence end glued to the next sentence by a scraper: "noyé.Lorsque",
 # "2005.The", "Twitter.L'image", 'retirer."Nous'. Only a space is inserted;
@@ -115,7 +114,7 @@ def is_debris_line(line: str) -> bool:
 
 
 def _drop_code(line: str) -> str:
-    """Remove script-looking spans; drop the line when it is mostly code."""
+    """Drop a line that is mostly script code (a scraped video player, say)."""
     # Every marker needs one of these characters; most prose has none, and
     # skipping the big pattern then halves the cost of cleaning.
     if "{" not in line and "=" not in line and "<" not in line and ";" not in line:
@@ -123,19 +122,10 @@ def _drop_code(line: str) -> str:
     if not _CODE_MARKERS.search(line):
         return line
     code_chars = sum(1 for ch in line if ch in _CODE_CHARS)
-    if code_chars * 12 >= len(line):
-        return _prose_around_code(line)
-    return line
-
-
-def _prose_around_code(line: str) -> str:
-    # Keep prose that a scraper glued before or after the code block.
-    without = _CODE_SPAN.sub(" ", line)
-    without = _SPACES.sub(" ", without).strip()
-    if not without or _CODE_MARKERS.search(without):
-        return ""
-    code_chars = sum(1 for ch in without if ch in _CODE_CHARS)
-    return "" if code_chars * 12 >= len(without) else without
+    # Prose has about one bracket or semicolon in a hundred characters; code
+    # has one in ten. A code-dense line goes whole: cutting code out of it
+    # reliably would take a parser, and a wrong cut leaves half a script.
+    return "" if code_chars * 12 >= len(line) else line
 
 
 def split_glued_sentences(text: str) -> str:
@@ -288,7 +278,8 @@ _MD_SETEXT = re.compile(r"^[ \t]{0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
 _MD_RULE = re.compile(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$", re.MULTILINE)
 _MD_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
 _MD_LIST = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.MULTILINE)
-_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=\S)([^\n]*?\S)\1")
+# Bounded spans keep every pattern linear on hostile input (no runaway backtracking).
+_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=\S)([^\n]{0,300}?\S)\1")
 _MD_CODE = re.compile(r"`{1,3}([^`\n]*)`{1,3}")
 _MD_TABLE_RULE = re.compile(
     r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.MULTILINE
