@@ -151,7 +151,7 @@ def summarise_stage(
     progress: Progress,
 ) -> list[BriefingItem]:
     """Summarise new articles (and, with ``force``, earlier ones again); re-use stored summaries."""
-    articles = [*earlier, *new]
+    articles = in_briefing_order(config, [*earlier, *new])
     items: list[BriefingItem] = []
     fresh: list[tuple[int, Summary]] = []
     for done, article in enumerate(articles, start=1):
@@ -170,6 +170,27 @@ def summarise_stage(
         progress("summarize", done, len(articles))
     store.save_summaries(fresh)
     return items
+
+
+def in_briefing_order(config: Config, articles: Sequence[Article]) -> list[Article]:
+    """Sources in the order configured; within one, newest first, undated last.
+
+    Sources are collected concurrently, so the order articles were stored in
+    says nothing a reader cares about.
+    """
+    rank = {source.name: i for i, source in enumerate(config.sources)}
+
+    def key(article: Article) -> tuple[int, int, float, str, int]:
+        when = article.published.timestamp() if article.published else 0.0
+        return (
+            rank.get(article.source, len(rank)),
+            article.published is None,
+            -when,
+            article.title,
+            article.id or 0,
+        )
+
+    return sorted(articles, key=key)
 
 
 def summarise_article(config: Config, article: Article) -> BriefingItem:

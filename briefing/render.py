@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -200,6 +200,9 @@ def format_datetime(value: datetime | None, language: str) -> str:
     """A publication or generation time for people: date, time and offset."""
     if value is None:
         return ""
+    if value.tzinfo is None and value.time() == time(0, 0):
+        # A bare date ("date: 2004-12-31" in a file): no time was given.
+        return format_date(value.date(), language)
     when = f"{format_date(value.date(), language)}, {value:%H:%M}"
     offset = value.utcoffset()
     if offset is None:

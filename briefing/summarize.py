@@ -32,6 +32,7 @@ MAX_SENTENCES_SUMY = 150
 MAX_CHARS = 400_000
 
 DEFAULT_ALGORITHM = "default"
+_DEFAULT_LENGTH = Length()  # frozen, so one shared default is safe
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -287,7 +288,7 @@ def summarize_text(
     text: str,
     *,
     language: str = "auto",
-    length: Length = Length(),  # frozen, so a shared default is safe
+    length: Length = _DEFAULT_LENGTH,
     algorithm: str = DEFAULT_ALGORITHM,
 ) -> Summary:
     """Summarise one document (plain text) and return its key sentences.

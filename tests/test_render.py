@@ -207,3 +207,15 @@ def test_article_without_url_or_summary_is_still_listed() -> None:
     )
     text = render_markdown(briefing)
     assert "- Untitled note (Local files): empty document" in text
+
+
+def test_a_bare_publication_date_shows_no_invented_time() -> None:
+    from datetime import datetime
+
+    from briefing.render import format_datetime
+
+    assert format_datetime(datetime(2004, 12, 31), "en") == format_datetime(
+        datetime(2004, 12, 31), "en"
+    ).split(",")[0]
+    assert "00:00" not in format_datetime(datetime(2004, 12, 31), "fr")
+    assert "12:30" in format_datetime(datetime(2004, 12, 31, 12, 30), "en")

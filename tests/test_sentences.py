@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-import os
+from pathlib import Path
+
+import pytest
 
 from briefing.text import clean_text, split_sentences
 
@@ -46,7 +48,9 @@ def test_unknown_language_falls_back_without_error() -> None:
     assert split_sentences("One. Two.", "xx") == ["One.", "Two."]
 
 
-def test_works_with_an_empty_nltk_data_path(tmp_path: object) -> None:
+def test_works_with_an_empty_nltk_data_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # NLTK data is never consulted: the models come with the punkt package.
-    os.environ["NLTK_DATA"] = str(tmp_path)
+    monkeypatch.setenv("NLTK_DATA", str(tmp_path))
     assert split_sentences("First one. Second one.", "en") == ["First one.", "Second one."]
