@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_collect(sub, common)
     _add_sources(sub, common)
     _add_init(sub, common)
+    _add_schedule(sub, common)
+    _add_status(sub, common)
     return parser
 
 
@@ -147,6 +149,13 @@ def _add_run(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--send", action="store_true", help="send the briefing by email ([email.smtp])")
     p.add_argument("--strict", action="store_true", help="exit with status 3 if any source failed")
+    p.add_argument(
+        "--wait",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="if another run on this config is in progress, wait this long (default: exit at once)",
+    )
     p.set_defaults(handler=cmd_run)
 
 
@@ -208,6 +217,36 @@ def _add_sources(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_sources)
 
 
+def _add_schedule(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "schedule",
+        parents=[common],
+        help="write the briefing on schedule, in the foreground",
+        description="Run in the foreground and write the briefing at the times of [schedule] cron "
+        "(for systemd, cron @reboot or a container). A missed run is made up once on start.",
+        epilog="example:\n  briefing schedule --config briefing.toml --next 5",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _config_option(p)
+    p.add_argument(
+        "--next",
+        nargs="?",
+        const=5,
+        type=_positive_int,
+        metavar="N",
+        help="print the next N run times (default 5) and exit",
+    )
+    p.set_defaults(handler=cmd_schedule)
+
+
+def _add_status(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "status", parents=[common], help="show the last run, the next and any missed"
+    )
+    _config_option(p)
+    p.set_defaults(handler=cmd_status)
+
+
 def _add_init(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("init", parents=[common], help="write a commented starter config")
     p.add_argument(
@@ -230,6 +269,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
     return value
 
 
@@ -264,7 +313,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with ProgressBar() as bar:
         result = run_briefing(
             config,
-            RunOptions(day=args.date, force=args.force, send=args.send),
+            RunOptions(day=args.date, force=args.force, send=args.send, lock_wait=args.wait),
             progress=bar.update,
         )
     for path in result.outputs:
@@ -346,10 +395,11 @@ def _summarize_batch(args: argparse.Namespace, length: Any) -> int:
 def cmd_collect(args: argparse.Namespace) -> int:
     """Collect without rendering."""
     from .collect import collect
+    from .lock import run_lock
     from .store import Store
 
     config = _load(args)
-    with Store(config.database_path) as store, ProgressBar() as bar:
+    with run_lock(config), Store(config.database_path) as store, ProgressBar() as bar:
         total = len(config.sources)
         done = 0
 
@@ -398,6 +448,32 @@ def cmd_sources(args: argparse.Namespace) -> int:
             f"{st.source}\n  {source.kind}: {source.location}\n  last: {status}\n"
             f"  articles stored: {st.articles}"
         )
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    """Run the scheduler in the foreground, or print the next run times."""
+    from .schedule import format_run_time, next_run_times, run_scheduler
+
+    config = _load(args)
+    if args.next:
+        for moment in next_run_times(config, args.next):
+            print(format_run_time(moment))
+        return 0
+    if not args.debug:
+        # A long-running process should say what it does; APScheduler's own
+        # chatter is for developers.
+        logging.getLogger("briefing").setLevel(logging.INFO)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    run_scheduler(config)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Show the last run, the next one and any missed run."""
+    from .status import format_status, status_report
+
+    print(format_status(status_report(_load(args))))
     return 0
 
 

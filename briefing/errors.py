@@ -56,5 +56,9 @@ class DeliveryError(BriefingError):
     """An email could not be built or sent."""
 
 
+class RunStopped(BriefingError):
+    """A run was asked to stop (SIGTERM/SIGINT to the scheduler) and stopped between steps."""
+
+
 class LockedError(BriefingError):
     """Another briefing run or scheduler holds the lock on this configuration."""

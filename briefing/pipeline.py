@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .collect import CollectReport, collect
 from .config import Config
-from .errors import BriefingError, DeliveryError
+from .errors import BriefingError, DeliveryError, RunStopped
 from .fsutil import atomic_write
 from .models import Article, Briefing, BriefingItem, Length, SourceFailure, Summary
 from .store import Store
@@ -42,6 +42,8 @@ class RunOptions:
     kind: str = "manual"
     scheduled_for: datetime | None = None
     now: datetime | None = None
+    #: Seconds to wait for another run on the same configuration; None waits as long as it takes.
+    lock_wait: float | None = 0.0
 
 
 @dataclass(frozen=True)
@@ -60,15 +62,22 @@ def run_briefing(
     config: Config, options: RunOptions | None = None, *, progress: Progress | None = None
 ) -> RunResult:
     """Collect new articles, summarise them and write the briefing for ``options.day``."""
+    from .lock import run_lock
+
     options = options or RunOptions()
     day = options.day or date.today()
     progress = progress or _no_progress
-    with Store(config.database_path) as store:
+    with run_lock(config, wait=options.lock_wait), Store(config.database_path) as store:
+        # We hold the lock, so a run still marked 'running' belongs to a dead process.
+        store.abandon_unfinished_runs()
         run_id = store.start_run(
             options.kind, briefing_date=day, scheduled_for=options.scheduled_for
         )
         try:
             result = _run(config, options, day, store, progress)
+        except (RunStopped, KeyboardInterrupt) as exc:
+            store.finish_run(run_id, status="interrupted", error=str(exc) or "interrupted")
+            raise
         except BaseException as exc:
             store.finish_run(run_id, status="failed", error=str(exc) or type(exc).__name__)
             raise

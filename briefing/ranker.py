@@ -12,8 +12,9 @@ The prior adapts to the document: when the opening sentences are themselves
 central to the article the lead is trusted more; when the summary asked for is
 a large share of the article, centrality matters more.
 
-Everything is vectorised with numpy on one small dense matrix per document, so
-ranking costs far less than splitting the text into sentences.
+Speed: the whole document is tokenised by one regular expression pass, each
+word is stemmed and numbered by one lookup in a memo kept across documents,
+and the similarities come from one small dense term matrix per document.
 """
 
 from __future__ import annotations
@@ -22,15 +23,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
-
-_WORD = re.compile(r"[^\W_]+")
-_STEM_CHARS = 6  # prefix "stemming": cheap, language-independent, good enough for overlap
 
 
 @dataclass(frozen=True)
@@ -43,13 +42,15 @@ class RankerSettings:
     position_decay: float = 1.0  # prior = 1 / (1 + index / scale) ** decay
     redundancy: float = 0.6  # MMR penalty on the best similarity to a picked sentence
     min_words: int = 3  # shorter "sentences" (bylines, captions) are not picked
-    length_exponent: float = 0.0  # centrality x (content words / mean) ** exponent
     # Share of the article the summary takes at which the lead stops mattering
     # and a TextRank-style random walk takes over (linear in between): a long
     # summary is made of the article's central sentences wherever they are.
     walk_from_ratio: float = 0.25
     walk_full_ratio: float = 0.35
     damping: float = 0.85
+
+
+_DEFAULT_SETTINGS = RankerSettings()
 
 
 @dataclass(frozen=True)
@@ -83,45 +84,154 @@ def stop_words(language: str) -> frozenset[str]:
         return frozenset()
 
 
-_STEM_CACHE_LIMIT = 200_000
-# Stop the power iteration early, as TextRank does: the ranking settles long
-# before the probabilities do.
-_WALK_TOLERANCE = 1e-4
+# --- words -> term ids --------------------------------------------------------
+
+_TOKEN = re.compile(r"[^\W_]+|\n")
+_NEWLINE = -2  # term id of the sentence separator
+_STOP = -1  # term id of a stop word
+_UNSEEN = -3
+_LEXICON_LIMIT = 200_000  # words remembered per language before the memo starts afresh
 
 
 @cache
-def _stem_cache(language: str) -> tuple[dict[str, str], Callable[[str], str]]:
-    """A memo of Snowball stems: news vocabulary repeats, so stemming costs a lookup."""
+def _stemmer(language: str) -> Callable[[str], str]:
+    """NLTK's Snowball stemmer for the language, a prefix cut when it has none."""
     from briefing.text.language import LANGUAGE_NAMES
 
-    name = LANGUAGE_NAMES.get(language, "")
     try:
         from nltk.stem.snowball import SnowballStemmer
 
-        stem: Callable[[str], str] = SnowballStemmer(name).stem
-    except (ValueError, LookupError, ImportError):
+        stem: Callable[[str], str] = SnowballStemmer(LANGUAGE_NAMES[language]).stem
+    except (KeyError, ValueError, LookupError, ImportError):
         stem = _prefix
-    return {}, stem
+    return stem
 
 
 def _prefix(word: str) -> str:
-    return word[:_STEM_CHARS]
+    return word[:6]
+
+
+class _Lexicon:
+    """Word -> term id for one language, memoised across documents.
+
+    Stop words map to ``_STOP`` and the sentence separator to ``_NEWLINE``, so
+    one dict lookup per token filters, stems and numbers it. News vocabulary
+    repeats: after a few articles nearly every word is a lookup.
+    """
+
+    def __init__(self, language: str) -> None:
+        self._stops = stop_words(language)
+        self._stem = _stemmer(language)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.ids: dict[str, int] = dict.fromkeys(self._stops, _STOP)
+        self.ids["\n"] = _NEWLINE
+        self._stem_ids: dict[str, int] = {}
+
+    def encode(self, sentences: Sequence[str]) -> NDArray[np.int64]:
+        """Term ids of the document's words, with ``_NEWLINE`` between sentences."""
+        import numpy as np
+
+        if len(self.ids) > _LEXICON_LIMIT:
+            self._reset()
+        text = "\n".join(sentences).lower()
+        if text.count("\n") != len(sentences) - 1:
+            text = "\n".join(s.replace("\n", " ") for s in sentences).lower()
+        tokens = _TOKEN.findall(text)
+        lookups = map(self.ids.get, tokens, repeat(_UNSEEN, len(tokens)))
+        ids = np.fromiter(lookups, dtype=np.int64, count=len(tokens))
+        for unseen in np.flatnonzero(ids == _UNSEEN).tolist():
+            ids[unseen] = self._add(tokens[unseen])
+        return ids
+
+    def _add(self, word: str) -> int:
+        stems = self._stem_ids
+        term = stems.setdefault(self._stem(word), len(stems))
+        self.ids[word] = term
+        return term
+
+
+@cache
+def _lexicon(language: str) -> _Lexicon:
+    return _Lexicon(language)
 
 
 def content_terms(sentence: str, stops: frozenset[str], language: str = "") -> list[str]:
-    """The sentence's content words, lower-cased and stemmed."""
-    memo, stem = _stem_cache(language)
-    terms = []
-    for word in _WORD.findall(sentence.lower()):
-        if word in stops:
-            continue
-        term = memo.get(word)
-        if term is None:
-            term = stem(word)
-            if len(memo) < _STEM_CACHE_LIMIT:
-                memo[word] = term
-        terms.append(term)
-    return terms
+    """The sentence's content words (not in ``stops``), lower-cased and stemmed."""
+    stem = _stemmer(language)
+    return [stem(w) for w in _TOKEN.findall(sentence.lower()) if w != "\n" and w not in stops]
+
+
+# --- the document as a term matrix -------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Document:
+    counts: NDArray[np.float64]  # sentences x terms used by two sentences or more
+    sizes: NDArray[np.float64]  # content words per sentence
+    self_overlap: NDArray[np.float64]  # sum of squared term counts per sentence
+    similarity: NDArray[np.float64]  # TF-IDF cosine, zero diagonal
+
+
+def _document(sentences: Sequence[str], language: str) -> _Document:
+    """The sentences as term-count vectors, and their pairwise TF-IDF cosines.
+
+    Only terms shared by two sentences or more can make two sentences alike,
+    so the matrix keeps those columns; sizes and norms use every term.
+    """
+    import numpy as np
+
+    n = len(sentences)
+    ids = _lexicon(language).encode(sentences)
+    rows = np.cumsum(ids == _NEWLINE)[ids >= 0]
+    ids = ids[ids >= 0]
+    if ids.size == 0:
+        return _Document(np.zeros((n, 0)), np.zeros(n), np.zeros(n), np.zeros((n, n)))
+    _, columns = np.unique(ids, return_inverse=True)
+    v = int(columns.max()) + 1
+    pairs, tf = np.unique(rows * v + columns, return_counts=True)
+    row, col = np.divmod(pairs, v)
+    df = np.bincount(col, minlength=v)
+    weights = np.log1p(tf) * np.log((n + 1.0) / (df[col] + 0.5))
+    norms = np.sqrt(np.bincount(row, weights * weights, minlength=n))
+    norms[norms == 0.0] = 1.0
+    shared_terms = df >= 2
+    compact = np.cumsum(shared_terms) - 1
+    shared = shared_terms[col]
+    counts = np.zeros((n, int(shared_terms.sum())))
+    unit = np.zeros_like(counts)
+    place = (row[shared], compact[col[shared]])
+    counts[place] = tf[shared]
+    unit[place] = weights[shared] / norms[row[shared]]
+    similarity = _gram(unit)
+    np.fill_diagonal(similarity, 0.0)
+    sizes = np.bincount(row, tf, minlength=n).astype(np.float64)
+    self_overlap = np.bincount(row, tf * tf, minlength=n).astype(np.float64)
+    return _Document(counts, sizes, self_overlap, similarity)
+
+
+# OpenBLAS runs a product on several threads above about this many
+# multiply-adds; on matrices this small, waiting for a second core (busy on a
+# shared machine) costs milliseconds where the work takes microseconds.
+_SINGLE_THREAD_PRODUCT = 200_000
+
+
+def _gram(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``matrix @ matrix.T``, in row blocks small enough to stay on one thread."""
+    import numpy as np
+
+    n, k = matrix.shape
+    block = _SINGLE_THREAD_PRODUCT // max(1, n * k)
+    if block >= n or block == 0:
+        return matrix @ matrix.T
+    result = np.empty((n, n))
+    for start in range(0, n, block):
+        result[start : start + block] = matrix[start : start + block] @ matrix.T
+    return result
+
+
+# --- ranking ------------------------------------------------------------------
 
 
 def rank_sentences(
@@ -134,20 +244,16 @@ def rank_sentences(
     """Pick ``count`` sentences; returns them in article order with their scores."""
     import numpy as np
 
-    settings = settings or RankerSettings()
+    settings = settings or _DEFAULT_SETTINGS
     n = len(sentences)
     if n == 0 or count <= 0:
         return []
-    stops = stop_words(language)
-    terms = [content_terms(s, stops, language) for s in sentences]
-    similarity = _cosine_similarity(terms)
+    document = _document(sentences, language)
+    similarity = document.similarity
     centrality = _directed_centrality(similarity, settings)
-    if settings.length_exponent:
-        sizes = np.array([max(1, len(t)) for t in terms], dtype=np.float64)
-        centrality = _scaled(centrality * (sizes / sizes.mean()) ** settings.length_exponent)
     walk_share = _walk_share(count / n, settings)
     if walk_share > 0.0:
-        walk = _random_walk_centrality(terms, settings.damping)
+        walk = _random_walk_centrality(document, settings.damping)
         centrality = (1.0 - walk_share) * centrality + walk_share * walk
     lead = 1.0 - walk_share
     position = settings.position_weight * lead * _position_prior(n, count, similarity, settings)
@@ -155,7 +261,7 @@ def rank_sentences(
     # Short fragments (bylines, captions) only matter when the lead is trusted;
     # a random walk already gives them little weight.
     min_words = settings.min_words if lead > 0.5 else 1
-    usable = np.array([len(t) >= min_words for t in terms])
+    usable = document.sizes >= min_words
     if not usable.any():
         usable[:] = True
     redundancy = settings.redundancy * lead
@@ -172,39 +278,6 @@ def rank_sentences(
     ]
 
 
-def _cosine_similarity(terms: list[list[str]]) -> NDArray[np.float64]:
-    """Cosine similarity of the sentences' TF-IDF vectors (sentence-level IDF).
-
-    Only terms shared by two sentences or more can make two sentences alike,
-    so the matrix product runs on those columns; the norms use every term.
-    """
-    import numpy as np
-
-    n = len(terms)
-    vocabulary: dict[str, int] = {}
-    ids = [vocabulary.setdefault(word, len(vocabulary)) for words in terms for word in words]
-    similarity = np.zeros((n, n))
-    if not ids:
-        return similarity
-    v = len(vocabulary)
-    rows = np.repeat(np.arange(n, dtype=np.int64), [len(words) for words in terms])
-    keys, tf = np.unique(rows * v + np.asarray(ids, dtype=np.int64), return_counts=True)
-    row, col = np.divmod(keys, v)
-    df = np.bincount(col, minlength=v)
-    weights = np.log1p(tf) * np.log((n + 1.0) / (df[col] + 0.5))
-    norms = np.sqrt(np.bincount(row, weights * weights, minlength=n))
-    norms[norms == 0.0] = 1.0
-    shared = df[col] >= 2
-    if not shared.any():
-        return similarity
-    _, compact = np.unique(col[shared], return_inverse=True)
-    vectors = np.zeros((n, int(compact.max()) + 1))
-    vectors[row[shared], compact] = weights[shared] / norms[row[shared]]
-    similarity = vectors @ vectors.T
-    np.fill_diagonal(similarity, 0.0)
-    return similarity
-
-
 def _walk_share(ratio: float, settings: RankerSettings) -> float:
     span = settings.walk_full_ratio - settings.walk_from_ratio
     if span <= 0:
@@ -212,44 +285,26 @@ def _walk_share(ratio: float, settings: RankerSettings) -> float:
     return min(1.0, max(0.0, (ratio - settings.walk_from_ratio) / span))
 
 
-def _scaled(values: NDArray[np.float64]) -> NDArray[np.float64]:
-    top = values.max() if values.size else 0.0
-    return values / top if top > 0 else values
-
-
-def _random_walk_centrality(terms: list[list[str]], damping: float) -> NDArray[np.float64]:
+def _random_walk_centrality(document: _Document, damping: float) -> NDArray[np.float64]:
     """TextRank's stationary distribution on word-overlap / log-length edges.
 
     Overlap is not length-normalised like a cosine, so long, content-rich
-    sentences gain: they are the ones a long summary is made of.
+    sentences gain: they are the ones a long summary is made of. The
+    distribution is solved for directly rather than by power iteration.
     """
     import numpy as np
 
-    n = len(terms)
-    vocabulary: dict[str, int] = {}
-    ids = [vocabulary.setdefault(word, len(vocabulary)) for words in terms for word in words]
-    if not ids or n < 2:
+    n = document.sizes.shape[0]
+    if n < 2 or not document.sizes.any():
         return np.ones(n)
-    v = len(vocabulary)
-    sizes = np.array([len(words) for words in terms], dtype=np.float64)
-    rows = np.repeat(np.arange(n, dtype=np.int64), sizes.astype(np.int64))
-    keys, tf = np.unique(rows * v + np.asarray(ids, dtype=np.int64), return_counts=True)
-    row, col = np.divmod(keys, v)
-    counts = np.zeros((n, v))
-    counts[row, col] = tf
-    overlap = counts @ counts.T
-    logs = np.log(np.maximum(sizes, 1.0))
+    overlap = _gram(document.counts)
+    np.fill_diagonal(overlap, document.self_overlap)
+    logs = np.log(np.maximum(document.sizes, 1.0))
     norm = logs[:, None] + logs[None, :]
-    edges = np.where(norm > 0, overlap / np.where(norm > 0, norm, 1.0), overlap)
+    edges = np.divide(overlap, norm, out=overlap.copy(), where=norm > 0)
     edges /= edges.sum(axis=1, keepdims=True) + 1e-7
-    transition = (1.0 - damping) / n + damping * edges.T
-    rank = np.full(n, 1.0 / n)
-    for _ in range(100):
-        following = transition @ rank
-        converged = float(np.linalg.norm(following - rank)) < _WALK_TOLERANCE
-        rank = following
-        if converged:
-            break
+    system = np.eye(n) - damping * edges.T
+    rank = np.linalg.solve(system, np.full(n, (1.0 - damping) / n))
     top = rank.max()
     return rank / top if top > 0 else rank
 
@@ -263,7 +318,7 @@ def _directed_centrality(
     if n < 2:
         return np.ones(n)
     later = np.triu(similarity, 1).sum(axis=1)
-    earlier = np.tril(similarity, -1).sum(axis=1)
+    earlier = similarity.sum(axis=1) - later
     raw = settings.forward_weight * later + settings.backward_weight * earlier
     top = raw.max()
     return raw / top if top > 0 else np.zeros(n)
@@ -302,14 +357,13 @@ def _select_with_mmr(
 ) -> list[tuple[int, float]]:
     import numpy as np
 
-    available = usable.copy()
+    gains = np.where(usable, base, -np.inf)
     closest = np.zeros(base.shape[0])  # best similarity to any picked sentence
     picked: list[tuple[int, float]] = []
-    for _ in range(min(count, int(available.sum()))):
-        gains = np.where(available, base - redundancy * closest, -np.inf)
-        best = int(np.argmax(gains))
+    for _ in range(min(count, int(usable.sum()))):
+        best = int(np.argmax(gains - redundancy * closest if redundancy else gains))
         picked.append((best, float(closest[best])))
-        available[best] = False
+        gains[best] = -np.inf
         np.maximum(closest, similarity[best], out=closest)
     return picked
 

@@ -44,7 +44,7 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from .config import Config
-from .errors import BriefingError, ConfigError, LockedError
+from .errors import BriefingError, ConfigError, LockedError, RunStopped
 from .lock import run_lock, scheduler_lock
 from .pipeline import Progress, RunOptions, RunResult, run_briefing
 from .store import RunRecord, Store
@@ -55,18 +55,15 @@ Clock = Callable[[], datetime]
 
 #: A fire time this late is still "on time" (the process was busy, not asleep).
 ON_TIME = timedelta(minutes=1)
-#: How often the foreground loop looks at the clocks (and so the longest a stop waits).
-TICK_SECONDS = 1.0
+#: How often the foreground loop looks at the clocks. A SIGTERM delivered to another
+#: thread is only noticed when the main thread's wait ends, so this bounds a stop.
+TICK_SECONDS = 0.25
 #: A wall-clock jump this much larger than the monotonic one means the machine slept.
 WAKE_GAP_SECONDS = 30.0
 #: Safety cap on how many fire times one look-back walks through.
 MAX_STEPS = 100_000
 
 _WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-
-
-class RunStopped(BriefingError):
-    """The scheduler was asked to stop while a run was in progress."""
 
 
 def utc_now() -> datetime:

@@ -8,7 +8,7 @@ for the status never gets in the way of a scheduler or a run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from .config import Config
 from .lock import LockHolder, lock_holder, run_lock_path, scheduler_lock_path
@@ -70,18 +70,21 @@ def status_report(config: Config, *, now: datetime | None = None) -> Status:
     upcoming = schedule.upcoming(1, after=now)
     running = lock_holder(run_lock_path(config))
     last: RunRecord | None = None
-    missed: Missed | None = None
+    done: datetime | None = None
+    in_progress_for: datetime | None = None
     if config.database_path.exists():
         with Store(config.database_path) as store:
             runs = store.runs(limit=1)
             last = runs[0] if runs else None
-            missed = _missed(config, schedule, store, now, in_progress=running is not None)
+            done = last_done(store)
+            in_progress_for = _running_for(store) if running else None
+    missed = _missed(config, schedule, now, done=done, in_progress_for=in_progress_for)
     return Status(
         cron=schedule.expression,
         zone=str(schedule.zone),
         catch_up=config.schedule.catch_up,
         database=str(config.database_path),
-        last_run=_last_run(last, in_progress=running is not None) if last else None,
+        last_run=_last_run(last, schedule.zone, in_progress=running is not None) if last else None,
         next_run=upcoming[0] if upcoming else None,
         missed=missed,
         scheduler=lock_holder(scheduler_lock_path(config)),
@@ -90,15 +93,20 @@ def status_report(config: Config, *, now: datetime | None = None) -> Status:
 
 
 def _missed(
-    config: Config, schedule: CronSchedule, store: Store, now: datetime, *, in_progress: bool
+    config: Config,
+    schedule: CronSchedule,
+    now: datetime,
+    *,
+    done: datetime | None,
+    in_progress_for: datetime | None,
 ) -> Missed | None:
-    done = last_done(store)
+    """Scheduled times since the last successful one, as the scheduler would see them."""
     window = max(config.schedule.catch_up, ON_TIME)
     # With no successful scheduled run yet, only a time a scheduler would still
     # make up counts as missed: the schedule may have been set up today.
     start = done + timedelta(microseconds=1) if done else now - window
     latest = schedule.latest_at_or_before(now, not_before=start)
-    if latest is not None and in_progress and _running_for(store) == latest:
+    if latest is not None and latest == in_progress_for:
         latest = schedule.latest_at_or_before(latest - timedelta(microseconds=1), not_before=start)
     if latest is None:
         return None
@@ -113,16 +121,17 @@ def _running_for(store: Store) -> datetime | None:
     return None
 
 
-def _last_run(run: RunRecord, *, in_progress: bool) -> LastRun:
+def _last_run(run: RunRecord, zone: tzinfo, *, in_progress: bool) -> LastRun:
+    """The run row, with its times in the schedule's zone."""
     status = run.status
     if status == "running" and not in_progress:
         status = "interrupted"  # its process died without finishing the row
     return LastRun(
         kind=run.kind,
         status=status,
-        started_at=_parse(run.started_at),
-        finished_at=_parse(run.finished_at) if run.finished_at else None,
-        scheduled_for=_parse(run.scheduled_for) if run.scheduled_for else None,
+        started_at=_parse(run.started_at).astimezone(zone),
+        finished_at=_parse(run.finished_at).astimezone(zone) if run.finished_at else None,
+        scheduled_for=_parse(run.scheduled_for).astimezone(zone) if run.scheduled_for else None,
         articles=run.articles,
         new_articles=run.new_articles,
         failed_sources=tuple(dict.fromkeys(str(f.get("source", "?")) for f in run.failures)),
@@ -156,13 +165,9 @@ def format_status(status: Status) -> str:
 def _last_run_lines(run: LastRun | None) -> list[str]:
     if run is None:
         return ["last run:   none yet"]
-    when = run.started_at.astimezone().strftime("%a %Y-%m-%d %H:%M:%S %Z")
+    when = run.started_at.strftime("%a %Y-%m-%d %H:%M:%S %Z")
     took = f" in {format_duration(run.duration)}" if run.duration is not None else ""
-    kind = (
-        f"scheduled for {format_run_time(run.scheduled_for.astimezone())}"
-        if run.scheduled_for
-        else run.kind
-    )
+    kind = f"scheduled for {format_run_time(run.scheduled_for)}" if run.scheduled_for else run.kind
     lines = [f"last run:   {when} ({kind}): {run.status}{took}"]
     lines.append(f"            {run.articles} article(s) in the briefing, {run.new_articles} new")
     if run.failed_sources:

@@ -152,15 +152,21 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else exc
+            raise StoreError(f"cannot open the article database {path}: {reason}") from None
+        try:
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.Error, StoreError) as exc:
+            # A failed open must not leave a transaction holding others up.
+            self.db.close()
+            if isinstance(exc, StoreError):
+                raise
             raise StoreError(f"cannot open the article database {path}: {exc}") from None
-        except OSError as exc:
-            raise StoreError(f"cannot create the article database {path}: {exc.strerror}") from None
 
     def __enter__(self) -> Store:
         return self
@@ -185,14 +191,26 @@ class Store:
         self.db.execute("COMMIT")
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if self._schema_version() == len(MIGRATIONS):
+            return
+        # Two processes may open a new database at once: take the write lock
+        # first and read the version again under it. executescript() would
+        # commit on its own, so each statement runs on its own.
+        with self.transaction():
+            version = self._schema_version()
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in _statements(script):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    def _schema_version(self) -> int:
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
         if version > len(MIGRATIONS):
             raise StoreError(
                 f"{self.path} was written by a newer version of briefing "
                 f"(schema {version}, this version knows {len(MIGRATIONS)})"
             )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+        return version
 
     # --- articles ----------------------------------------------------------------
 
@@ -444,6 +462,11 @@ class Store:
                        sent_at = excluded.sent_at, recipients = excluded.recipients""",
                 (day.isoformat(), message_id, _now(), json.dumps(merged)),
             )
+
+
+def _statements(script: str) -> list[str]:
+    # Our migrations hold no semicolons inside literals, so splitting is exact.
+    return [part.strip() for part in script.split(";") if part.strip()]
 
 
 def _article(row: sqlite3.Row) -> Article:

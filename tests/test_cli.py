@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -237,3 +238,44 @@ def test_summarize_a_url_extracts_the_article_text(cli: Cli, server: LoopbackSer
     assert len(lines) == 2
     assert all(line in body for line in lines)
     assert "Cookie" not in result.out and "Login" not in result.out
+
+
+def test_schedule_command_runs_once_per_config_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import signal
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Note\n\nThe committee met on Tuesday. It approved the plan.")
+    config = tmp_path / "briefing.toml"
+    config.write_text(
+        'formats = ["md"]\n[[sources]]\nfolder = "docs"\n'
+        '[schedule]\ncron = "0 7 1 1 *"\ntimezone = "Europe/Paris"\ncatch_up = "0s"\n'
+    )
+    command = [sys.executable, "-m", "briefing", "schedule", "--config", str(config)]
+    first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        assert first.stderr is not None
+        started = first.stderr.readline()
+        assert "scheduler started" in started and "07:00" in started
+        second = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        assert second.returncode == 1
+        assert "already" in second.stderr and str(first.pid) in second.stderr
+        assert "Traceback" not in second.stderr
+        first.send_signal(signal.SIGTERM)
+        stopping = time.monotonic()
+        assert first.wait(timeout=10) == 0
+        assert time.monotonic() - stopping < 5
+    finally:
+        first.kill()
+    upcoming = subprocess.run([*command, "--next", "2"], capture_output=True, text=True, timeout=30)
+    lines = upcoming.stdout.splitlines()
+    assert len(lines) == 2
+    assert all(re.fullmatch(r"\w{3} \d{4}-01-01 07:00 CET", line) for line in lines)
+
+
+def test_status_after_a_run(cli: Cli, two_sources: Path) -> None:
+    cli("run", "--config", str(two_sources), "--format", "md", "--date", "2026-11-24")
+    result = cli("status", "--config", str(two_sources))
+    assert result.code == 0
+    assert "last run:" in result.out and "ok" in result.out
+    assert "briefing-2026-11-24.md" in result.out

@@ -84,10 +84,16 @@ def test_weekdays_are_numbered_as_in_crontab_sunday_is_0_and_7() -> None:
     friday = datetime(2025, 1, 3, 12, tzinfo=UTC)
     workdays = times("0 7 * * 1-5", friday, 5, zone="UTC")
     assert [datetime.fromisoformat(t).strftime("%a") for t in workdays] == [
-        "Mon", "Tue", "Wed", "Thu", "Fri",
+        "Mon",
+        "Tue",
+        "Wed",
+        "Thu",
+        "Fri",
     ]
     for sunday in ("0", "7", "sun"):
-        assert datetime.fromisoformat(times(f"0 7 * * {sunday}", friday, 1, "UTC")[0]).weekday() == 6
+        assert (
+            datetime.fromisoformat(times(f"0 7 * * {sunday}", friday, 1, "UTC")[0]).weekday() == 6
+        )
 
 
 def test_a_restricted_day_and_weekday_match_either_as_in_crontab() -> None:
@@ -127,8 +133,9 @@ def daily_config(tmp_path: Path, catch_up: str = "12h", cron: str = "0 7 * * *")
 
 
 def record(store: Store, scheduled_for: datetime, status: str) -> None:
-    run_id = store.start_run("scheduled", briefing_date=scheduled_for.date(),
-                             scheduled_for=scheduled_for)
+    run_id = store.start_run(
+        "scheduled", briefing_date=scheduled_for.date(), scheduled_for=scheduled_for
+    )
     if status != "running":
         store.finish_run(run_id, status=status)
 
@@ -286,7 +293,9 @@ def start_process(config: Path, tmp_path: Path, name: str, *args: str) -> subpro
     err = open(tmp_path / f"{name}.err", "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
         [sys.executable, str(ENTRY), "--config", str(config), *args],
-        stdout=subprocess.DEVNULL, stderr=err, env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=err,
+        env=env,
     )
     err.close()
     return process
@@ -371,8 +380,41 @@ def test_sigterm_during_a_run_stops_within_seconds_and_the_run_is_made_up_later(
     finally:
         first.kill()
     runs = scheduled_runs(config)
-    assert [r.status for r in runs] == ["failed"]
+    assert [r.status for r in runs] == ["interrupted"]
     assert "stopped during a run" in str(runs[0].error)
     assert not [p for p in (tmp_path / "out").iterdir() if p.suffix in (".md", ".tmp")]
     with Store(config.database_path) as store:
         assert missed_run(config, store, now=MONDAY_9) == datetime(2025, 1, 6, 7, tzinfo=UTC)
+
+
+# --- the deployment docs ------------------------------------------------------------------------
+
+
+def test_the_systemd_units_in_the_deployment_docs_pass_systemd_analyze(tmp_path: Path) -> None:
+    import re
+    import shutil
+
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    text = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    blocks = dict(re.findall(r"<!-- verified: (\S+) -->\n```\w+\n(.*?)```", text, re.S))
+    names = {
+        "user-service": "briefing.service",
+        "timer-service": "briefing-run.service",
+        "timer": "briefing-run.timer",
+        "system-service": "briefing-system.service",
+    }
+    assert set(names) <= set(blocks)
+    briefing = sys.executable  # any real executable: the check is about the unit files
+    for tag, name in names.items():
+        unit = blocks[tag].replace("%h/.local/bin/briefing", briefing)
+        (tmp_path / name).write_text(unit.replace("/opt/briefing/venv/bin/briefing", briefing))
+    checked = subprocess.run(
+        [analyze, "verify", *(str(tmp_path / name) for name in names.values())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stderr.strip() == ""

@@ -107,3 +107,24 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="cannot open the article database"):
         Store(path)
+
+
+def test_many_processes_opening_a_new_database_at_once(tmp_path: Path) -> None:
+    import threading
+
+    errors: list[Exception] = []
+
+    def open_it(path: Path) -> None:
+        try:
+            Store(path).close()
+        except Exception as exc:
+            errors.append(exc)
+
+    for i in range(10):
+        path = tmp_path / f"db{i}.sqlite3"
+        threads = [threading.Thread(target=open_it, args=(path,)) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []

@@ -31,10 +31,14 @@ class _Tokenizer(Protocol):
 # places first and giving Punkt only the pieces that still hold a candidate
 # ("Mr.", "U.S.", "5.", "?", a quote) gives Punkt's exact output at a
 # fraction of its cost.
-_FULL_STOP = re.compile(r"\.\s+(?=(\S))")
+_FULL_STOP = re.compile(r"\.([\"'”’]?)\s+(?=(\S)(\S*))")
 _PLAIN_WORD = re.compile(r"[(\[«“\"']?([^\W\d_][\w'’-]*[^\W\d_])")
-_CANDIDATE = re.compile(r"[.!?…]")
+# Punkt only considers a break where the mark is followed by a space or by
+# one of these characters; "1.04", "e.g" and "U.S" inside a word never are.
+_CANDIDATE = re.compile(r"[!?…]|\.(?=[\s?!)\";}\]*:@'({\[])")
 _CLOSING = frozenset("\"'»”’)]}")
+_OPENING_QUOTES = frozenset("\"'«“")
+_NUMBER_WORD = re.compile(r"[(\[«“\"']?[£$€]?\d[\d,]*[%a-z]{0,3}")
 
 
 class _Splitter:
@@ -46,8 +50,10 @@ class _Splitter:
         self._punkt: _Tokenizer = punkt.tokenizer_for(name, line_breaks="paragraph")
         params = punkt.load_model(name) if name in punkt.available_languages() else None
         self._abbreviations: frozenset[str] = frozenset(params.abbrev_types if params else ())
-        self._collocation_starts: frozenset[str] = frozenset(
-            first for first, _ in (params.collocations if params else ())
+        collocations = params.collocations if params else ()
+        self._collocation_starts: frozenset[str] = frozenset(first for first, _ in collocations)
+        self._after_number: frozenset[str] = frozenset(
+            second for first, second in collocations if first == "##number##"
         )
 
     def tokenize(self, text: str) -> list[str]:
@@ -60,16 +66,30 @@ class _Splitter:
         start = 0
         for match in _FULL_STOP.finditer(text):
             stop = match.start()
-            if match.group(1) in _CLOSING or not self._plain_word_before(text, start, stop):
+            if not self._breaks_at(text, start, stop, match.group(2), match.group(3)):
                 continue
-            self._add_piece(text[start : stop + 1], sentences)
+            self._add_piece(text[start : match.end(1)], sentences)
             start = match.end()
         self._add_piece(text[start:], sentences)
 
-    def _plain_word_before(self, text: str, start: int, stop: int) -> bool:
+    def _breaks_at(self, text: str, start: int, stop: int, first: str, rest: str) -> bool:
+        """Whether Punkt surely ends a sentence at the full stop at ``stop``."""
         word_start = max(text.rfind(" ", start, stop), text.rfind("\n", start, stop)) + 1
-        word = _PLAIN_WORD.fullmatch(text, word_start, stop)
-        return word is not None and self._is_plain_word(word.group(1))
+        plain = _PLAIN_WORD.fullmatch(text, word_start, stop)
+        if plain is not None:
+            opening = first in _OPENING_QUOTES and rest[:1].isalpha()
+            return (opening or first not in _CLOSING) and self._is_plain_word(plain.group(1))
+        # A number ("2004.", "£350m.", "10%.") ends a sentence when a
+        # capitalised word follows: Punkt undoes that break only before a
+        # lower-case word or a learned collocation.
+        if _NUMBER_WORD.fullmatch(text, word_start, stop) is None:
+            return False
+        if first in _OPENING_QUOTES:
+            first, rest = rest[:1], rest[1:]
+        if not first.isupper():
+            return False
+        following = _PLAIN_WORD.match(first + rest)
+        return following is None or following.group(1).lower() not in self._after_number
 
     def _is_plain_word(self, word: str) -> bool:
         lowered = word.lower()

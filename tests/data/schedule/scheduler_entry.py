@@ -14,7 +14,7 @@ import argparse
 import logging
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from briefing.config import load_config
@@ -29,8 +29,9 @@ def main() -> int:
     parser.add_argument("--slow", type=float, default=0.0)
     parser.add_argument("--marker")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(name)s: %(levelname)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO, format="%(name)s: %(levelname)s: %(message)s", stream=sys.stderr
+    )
     clock = utc_now
     if args.now:
         offset = datetime.fromisoformat(args.now) - utc_now()
