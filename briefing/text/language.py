@@ -127,6 +127,7 @@ _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _MALAYALAM = re.compile(r"[\u0d00-\u0d7f]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_OTHER_SCRIPTS = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff\u0400-\u04ff\u0d00-\u0d7f]")
 
 
 def _build_lexicon() -> dict[str, tuple[str, ...]]:
@@ -175,6 +176,8 @@ def _detect(sample: str, threshold: float) -> str | None:
 
 
 def _script_language(sample: str) -> str | None:
+    if _OTHER_SCRIPTS.search(sample) is None:
+        return None  # the common case, settled without counting letters
     latin = len(_LATIN_LETTER.findall(sample))
     for pattern, code in ((_GREEK, "el"), (_CYRILLIC, "ru"), (_MALAYALAM, "ml")):
         if len(pattern.findall(sample)) > latin:
