@@ -262,34 +262,26 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
+def _number(
+    kind: Callable[[str], float], what: str, valid: Callable[[float], bool], rule: str
+) -> Callable[[str], Any]:
+    """An argparse type: parse with ``kind``, then check ``valid`` (else say ``rule``)."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+        if not valid(value):
+            raise argparse.ArgumentTypeError(rule)
+        return value
+
+    return parse
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def _ratio(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError("must be greater than 0 and at most 1")
-    return value
+_positive_int = _number(int, "a whole number", lambda v: v >= 1, "must be 1 or more")
+_seconds = _number(float, "a number of seconds", lambda v: v >= 0, "must be 0 or more")
+_ratio = _number(float, "a number", lambda v: 0 < v <= 1, "must be greater than 0 and at most 1")
 
 
 # --- commands ------------------------------------------------------------------------

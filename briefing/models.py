@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,37 @@ class Summary:
     @property
     def text(self) -> str:
         return " ".join(s.text for s in self.sentences)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (the shape ``briefing summarize --json`` prints)."""
+        return {
+            "language": self.language,
+            "algorithm": self.algorithm,
+            "total_sentences": self.total_sentences,
+            "notes": list(self.notes),
+            "sentences": [
+                {
+                    "index": s.index,
+                    "text": s.text,
+                    "score": s.score,
+                    "components": dict(s.components),
+                }
+                for s in self.sentences
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Summary:
+        return cls(
+            language=data["language"],
+            algorithm=data["algorithm"],
+            total_sentences=data["total_sentences"],
+            notes=tuple(data.get("notes", ())),
+            sentences=tuple(
+                SummarySentence(s["index"], s["text"], s["score"], s.get("components", {}))
+                for s in data["sentences"]
+            ),
+        )
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def stop_words(language: str) -> frozenset[str]:
 
 # --- words -> term ids --------------------------------------------------------
 
-_TOKEN = re.compile(r"[^\W_]+|\n")
+_TOKEN = re.compile(r"\w+|\n")  # "\w" is a little faster than "[^\W_]": same words in news
 _NEWLINE = -2  # term id of the sentence separator
 _STOP = -1  # term id of a stop word
 _UNSEEN = -3
@@ -242,7 +242,6 @@ def rank_sentences(
     settings: RankerSettings | None = None,
 ) -> list[RankedSentence]:
     """Pick ``count`` sentences; returns them in article order with their scores."""
-    import numpy as np
 
     settings = settings or _DEFAULT_SETTINGS
     n = len(sentences)

@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Any
 
 from .errors import StoreError
-from .models import Article, Summary, SummarySentence
+from .models import Article, Summary
 from .sources.base import SourceState
 from .urls import normalize_url
 
@@ -503,35 +503,8 @@ def _run(row: sqlite3.Row) -> RunRecord:
 
 
 def _summary_json(summary: Summary) -> str:
-    return json.dumps(
-        {
-            "language": summary.language,
-            "algorithm": summary.algorithm,
-            "total_sentences": summary.total_sentences,
-            "notes": list(summary.notes),
-            "sentences": [
-                {
-                    "index": s.index,
-                    "text": s.text,
-                    "score": s.score,
-                    "components": dict(s.components),
-                }
-                for s in summary.sentences
-            ],
-        },
-        ensure_ascii=False,
-    )
+    return json.dumps(summary.as_dict(), ensure_ascii=False)
 
 
 def _summary(raw: str) -> Summary:
-    data = json.loads(raw)
-    return Summary(
-        language=data["language"],
-        algorithm=data["algorithm"],
-        total_sentences=data["total_sentences"],
-        notes=tuple(data.get("notes", ())),
-        sentences=tuple(
-            SummarySentence(s["index"], s["text"], s["score"], s.get("components", {}))
-            for s in data["sentences"]
-        ),
-    )
+    return Summary.from_dict(json.loads(raw))
