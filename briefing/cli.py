@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -21,6 +22,11 @@ from . import __version__
 from .errors import BriefingError, ConfigError
 
 log = logging.getLogger("briefing")
+
+# The summariser multiplies small matrices: BLAS threads cost more to wake than
+# they save, and on a busy machine they wait for the other core. Set before
+# numpy is first imported (it is imported lazily, inside the commands).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 EXAMPLES = """\
 examples:
