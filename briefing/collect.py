@@ -78,13 +78,6 @@ def collect(config: Config, store: Store, *, progress: Progress | None = None) -
     return CollectReport(sources=tuple(reports[source.name] for source in sources))
 
 
-def collect_one(source: SourceConfig, config: Config, store: Store) -> SourceReport:
-    """Fetch and store one source (in this thread)."""
-    return store_outcome(
-        source.name, fetch_source(source, config, store.source_state(source.name)), store
-    )
-
-
 def fetch_source(source: SourceConfig, config: Config, state: SourceState) -> FetchResult | str:
     """The source's articles, or the error message when it could not be read. Never raises."""
     started = time.monotonic()

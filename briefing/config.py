@@ -14,7 +14,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
@@ -575,8 +575,3 @@ def _smtp(c: _Checker, t: Any) -> SmtpConfig | None:
         timeout=c.get(t, "timeout", float, d.timeout, p, _positive),
         retries=c.get(t, "retries", int, d.retries, p, _not_negative),
     )
-
-
-def with_overrides(config: Config, **changes: Any) -> Config:
-    """A copy of ``config`` with the non-None ``changes`` applied."""
-    return replace(config, **{k: v for k, v in changes.items() if v is not None})

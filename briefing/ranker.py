@@ -12,9 +12,11 @@ The prior adapts to the document: when the opening sentences are themselves
 central to the article the lead is trusted more; when the summary asked for is
 a large share of the article, centrality matters more.
 
-Speed: the whole document is tokenised by one regular expression pass, each
-word is stemmed and numbered by one lookup in a memo kept across documents,
-and the similarities come from one small dense term matrix per document.
+Speed: the document is cut at white space and each raw token is turned into
+term ids (words stemmed, stop words dropped) by one lookup in a memo kept
+across documents; the similarities come from one small dense term matrix per
+document, and work a setting makes useless (cosines for a pure random walk,
+the MMR loop without a penalty) is skipped.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import repeat
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,10 +89,14 @@ def stop_words(language: str) -> frozenset[str]:
 # --- words -> term ids --------------------------------------------------------
 
 _TOKEN = re.compile(r"\w+|\n")  # "\w" is a little faster than "[^\W_]": same words in news
+_WORD_RUN = re.compile(r"\w+")
 _NEWLINE = -2  # term id of the sentence separator
+# A private-use character marks sentence ends: white space would vanish in
+# str.split() and "\w" never matches it.
+_BREAK = "\ue000"
+_SEPARATOR = f" {_BREAK} "
 _STOP = -1  # term id of a stop word
-_UNSEEN = -3
-_LEXICON_LIMIT = 200_000  # words remembered per language before the memo starts afresh
+_LEXICON_LIMIT = 200_000  # tokens remembered per language before the memo starts afresh
 
 
 @cache
@@ -112,11 +118,13 @@ def _prefix(word: str) -> str:
 
 
 class _Lexicon:
-    """Word -> term id for one language, memoised across documents.
+    """Raw token -> term ids for one language, memoised across documents.
 
-    Stop words map to ``_STOP`` and the sentence separator to ``_NEWLINE``, so
-    one dict lookup per token filters, stems and numbers it. News vocabulary
-    repeats: after a few articles nearly every word is a lookup.
+    The text is cut at white space (a fast C split) and each raw token, say
+    ``"u.s.-led,"``, is looked up once in a memo giving the term ids of its
+    words with stop words left out; the sentence separator maps to
+    ``_NEWLINE``. News vocabulary repeats: after a few articles nearly every
+    token is one dictionary lookup.
     """
 
     def __init__(self, language: str) -> None:
@@ -125,30 +133,36 @@ class _Lexicon:
         self._reset()
 
     def _reset(self) -> None:
-        self.ids: dict[str, int] = dict.fromkeys(self._stops, _STOP)
-        self.ids["\n"] = _NEWLINE
+        self._tokens: dict[str, tuple[int, ...]] = {_BREAK: (_NEWLINE,)}
+        self._words: dict[str, int] = dict.fromkeys(self._stops, _STOP)
         self._stem_ids: dict[str, int] = {}
 
     def encode(self, sentences: Sequence[str]) -> NDArray[np.int64]:
         """Term ids of the document's words, with ``_NEWLINE`` between sentences."""
         import numpy as np
 
-        if len(self.ids) > _LEXICON_LIMIT:
+        if len(self._tokens) > _LEXICON_LIMIT:
             self._reset()
-        text = "\n".join(sentences).lower()
-        if text.count("\n") != len(sentences) - 1:
-            text = "\n".join(s.replace("\n", " ") for s in sentences).lower()
-        tokens = _TOKEN.findall(text)
-        lookups = map(self.ids.get, tokens, repeat(_UNSEEN, len(tokens)))
-        ids = np.fromiter(lookups, dtype=np.int64, count=len(tokens))
-        for unseen in np.flatnonzero(ids == _UNSEEN).tolist():
-            ids[unseen] = self._add(tokens[unseen])
+        text = _SEPARATOR.join(sentences).lower()
+        if text.count(_BREAK) != len(sentences) - 1:
+            text = _SEPARATOR.join(s.replace(_BREAK, " ") for s in sentences).lower()
+        tokens = text.split()
+        found = list(map(self._tokens.get, tokens))
+        if None in found:
+            pairs = zip(found, tokens, strict=True)
+            found = [ids if ids is not None else self._add(t) for ids, t in pairs]
+        return np.fromiter(chain.from_iterable(found), dtype=np.int64)  # type: ignore[arg-type]
+
+    def _add(self, token: str) -> tuple[int, ...]:
+        ids = tuple(term for term in map(self._term, _WORD_RUN.findall(token)) if term != _STOP)
+        self._tokens[token] = ids
         return ids
 
-    def _add(self, word: str) -> int:
-        stems = self._stem_ids
-        term = stems.setdefault(self._stem(word), len(stems))
-        self.ids[word] = term
+    def _term(self, word: str) -> int:
+        term = self._words.get(word)
+        if term is None:
+            stems = self._stem_ids
+            term = self._words[word] = stems.setdefault(self._stem(word), len(stems))
         return term
 
 
@@ -170,45 +184,47 @@ def content_terms(sentence: str, stops: frozenset[str], language: str = "") -> l
 class _Document:
     counts: NDArray[np.float64]  # sentences x terms used by two sentences or more
     sizes: NDArray[np.float64]  # content words per sentence
-    self_overlap: NDArray[np.float64]  # sum of squared term counts per sentence
     similarity: NDArray[np.float64]  # TF-IDF cosine, zero diagonal
 
 
-def _document(sentences: Sequence[str], language: str) -> _Document:
+def _document(sentences: Sequence[str], language: str, *, cosines: bool = True) -> _Document:
     """The sentences as term-count vectors, and their pairwise TF-IDF cosines.
 
     Only terms shared by two sentences or more can make two sentences alike,
-    so the matrix keeps those columns; sizes and norms use every term.
+    so the matrix keeps those columns; sizes and norms use every term. A pure
+    random walk needs no cosines (``cosines=False`` leaves them at zero).
     """
     import numpy as np
 
     n = len(sentences)
     ids = _lexicon(language).encode(sentences)
-    rows = np.cumsum(ids == _NEWLINE)[ids >= 0]
-    ids = ids[ids >= 0]
+    words = ids >= 0
+    rows = np.cumsum(ids == _NEWLINE)[words]
+    ids = ids[words]
     if ids.size == 0:
-        return _Document(np.zeros((n, 0)), np.zeros(n), np.zeros(n), np.zeros((n, n)))
+        return _Document(np.zeros((n, 0)), np.zeros(n), np.zeros((n, n)))
     _, columns = np.unique(ids, return_inverse=True)
     v = int(columns.max()) + 1
     pairs, tf = np.unique(rows * v + columns, return_counts=True)
     row, col = np.divmod(pairs, v)
     df = np.bincount(col, minlength=v)
-    weights = np.log1p(tf) * np.log((n + 1.0) / (df[col] + 0.5))
-    norms = np.sqrt(np.bincount(row, weights * weights, minlength=n))
-    norms[norms == 0.0] = 1.0
     shared_terms = df >= 2
     compact = np.cumsum(shared_terms) - 1
     shared = shared_terms[col]
     counts = np.zeros((n, int(shared_terms.sum())))
-    unit = np.zeros_like(counts)
     place = (row[shared], compact[col[shared]])
     counts[place] = tf[shared]
+    sizes = np.bincount(row, tf, minlength=n).astype(np.float64)
+    if not cosines:
+        return _Document(counts, sizes, np.zeros((n, n)))
+    weights = np.log1p(tf) * np.log((n + 1.0) / (df[col] + 0.5))
+    norms = np.sqrt(np.bincount(row, weights * weights, minlength=n))
+    norms[norms == 0.0] = 1.0
+    unit = np.zeros_like(counts)
     unit[place] = weights[shared] / norms[row[shared]]
     similarity = _gram(unit)
     np.fill_diagonal(similarity, 0.0)
-    sizes = np.bincount(row, tf, minlength=n).astype(np.float64)
-    self_overlap = np.bincount(row, tf * tf, minlength=n).astype(np.float64)
-    return _Document(counts, sizes, self_overlap, similarity)
+    return _Document(counts, sizes, similarity)
 
 
 # OpenBLAS runs a product on several threads above about this many
@@ -242,20 +258,25 @@ def rank_sentences(
     settings: RankerSettings | None = None,
 ) -> list[RankedSentence]:
     """Pick ``count`` sentences; returns them in article order with their scores."""
+    import numpy as np
 
     settings = settings or _DEFAULT_SETTINGS
     n = len(sentences)
     if n == 0 or count <= 0:
         return []
-    document = _document(sentences, language)
-    similarity = document.similarity
-    centrality = _directed_centrality(similarity, settings)
     walk_share = _walk_share(count / n, settings)
+    lead = 1.0 - walk_share
+    document = _document(sentences, language, cosines=lead > 0.0)
+    similarity = document.similarity
+    if lead > 0.0:
+        centrality = _directed_centrality(similarity, settings)
+        prior = _position_prior(n, count, similarity, settings)
+        position = settings.position_weight * lead * prior
+    else:  # a long summary: the random walk alone decides, position plays no part
+        centrality = position = np.zeros(n)
     if walk_share > 0.0:
         walk = _random_walk_centrality(document, settings.damping)
-        centrality = (1.0 - walk_share) * centrality + walk_share * walk
-    lead = 1.0 - walk_share
-    position = settings.position_weight * lead * _position_prior(n, count, similarity, settings)
+        centrality = lead * centrality + walk_share * walk
     base = centrality + position
     # Short fragments (bylines, captions) only matter when the lead is trusted;
     # a random walk already gives them little weight.
@@ -285,11 +306,15 @@ def _walk_share(ratio: float, settings: RankerSettings) -> float:
 
 
 def _random_walk_centrality(document: _Document, damping: float) -> NDArray[np.float64]:
-    """TextRank's stationary distribution on word-overlap / log-length edges.
+    """TextRank's stationary distribution on a graph of shared words.
 
-    Overlap is not length-normalised like a cosine, so long, content-rich
-    sentences gain: they are the ones a long summary is made of. The
-    distribution is solved for directly rather than by power iteration.
+    An edge carries the words two sentences share divided by the geometric
+    mean of their lengths (the cosine of their word-count vectors, near
+    enough), so long sentences gain from sharing more words but not from
+    their length alone. Unlike sumy's TextRank, a sentence does not vote for
+    itself (no self-loops, as in Mihalcea & Tarau's graph): a self-vote
+    grows with length and would favour long sentences whatever they say.
+    The distribution is solved for directly rather than by power iteration.
     """
     import numpy as np
 
@@ -297,10 +322,9 @@ def _random_walk_centrality(document: _Document, damping: float) -> NDArray[np.f
     if n < 2 or not document.sizes.any():
         return np.ones(n)
     overlap = _gram(document.counts)
-    np.fill_diagonal(overlap, document.self_overlap)
-    logs = np.log(np.maximum(document.sizes, 1.0))
-    norm = logs[:, None] + logs[None, :]
-    edges = np.divide(overlap, norm, out=overlap.copy(), where=norm > 0)
+    np.fill_diagonal(overlap, 0.0)
+    lengths = np.sqrt(np.maximum(document.sizes, 1.0))
+    edges = overlap / lengths[:, None] / lengths[None, :]
     edges /= edges.sum(axis=1, keepdims=True) + 1e-7
     system = np.eye(n) - damping * edges.T
     rank = np.linalg.solve(system, np.full(n, (1.0 - damping) / n))
@@ -357,10 +381,13 @@ def _select_with_mmr(
     import numpy as np
 
     gains = np.where(usable, base, -np.inf)
+    if not redundancy:  # no penalty: the best scores, first in the article on a tie
+        order = np.argsort(-gains, kind="stable")[: min(count, int(usable.sum()))]
+        return [(int(i), 0.0) for i in order]
     closest = np.zeros(base.shape[0])  # best similarity to any picked sentence
     picked: list[tuple[int, float]] = []
     for _ in range(min(count, int(usable.sum()))):
-        best = int(np.argmax(gains - redundancy * closest if redundancy else gains))
+        best = int(np.argmax(gains - redundancy * closest))
         picked.append((best, float(closest[best])))
         gains[best] = -np.inf
         np.maximum(closest, similarity[best], out=closest)

@@ -68,3 +68,20 @@ def test_degenerate_inputs() -> None:
     assert rank_sentences([], 3, language="en") == []
     assert indices(rank_sentences(["Only one sentence here."], 3, language="en")) == [0]
     assert len(rank_sentences(["Same words here.", "Same words here."], 1, language="xx")) == 1
+
+
+def test_long_summaries_do_not_favour_a_long_sentence_for_its_length() -> None:
+    # A long aside sharing two words with the story must not outrank the
+    # sentences the story is made of just because it is long.
+    story = [
+        "The council approved the new bridge over the river on Monday.",
+        "The bridge will carry trains and cars across the river.",
+        "Work on the bridge starts in spring, the council said.",
+        "The council expects the bridge to open within three years.",
+        "In other news the council said a local bakery celebrated its centenary on Monday "
+        "with free cakes, music, dancing, fireworks, speeches by former owners, a parade of "
+        "vintage delivery vans, children's games, a raffle for charity and a long evening.",
+        "Residents welcomed the bridge, which the council had promised for years.",
+    ]
+    picked = [r.index for r in rank_sentences(story, 3, language="en")]
+    assert 4 not in picked

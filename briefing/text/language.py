@@ -10,6 +10,7 @@ break ties and decide short texts with no function word at all.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 
 # ISO 639-1 code -> the language name Punkt, sumy and NLTK's Snowball use.
@@ -122,7 +123,6 @@ _CONFIDENT = 6.0
 _ORDER: tuple[str, ...] = ("en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "no", "fi")
 _ORDER += ("et", "pl", "cs", "sl", "tr")
 
-_WORD = re.compile(r"[^\W\d_]+")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _MALAYALAM = re.compile(r"[\u0d00-\u0d7f]")
@@ -139,6 +139,8 @@ def _build_lexicon() -> dict[str, tuple[str, ...]]:
 
 
 _LEXICON = _build_lexicon()
+_PUNCTUATION = ".,;:!?¿¡\"'()[]{}«»“”‘’„…-–—/*"
+_HINT_LETTER = re.compile("[" + re.escape("".join(_LETTER_HINTS)) + "]")
 
 
 def detect_language(text: str, default: str = "en") -> str:
@@ -187,18 +189,20 @@ def _script_language(sample: str) -> str | None:
 
 def _latin_scores(sample: str) -> dict[str, float]:
     scores: dict[str, float] = {}
-    for word in _WORD.findall(sample.lower()):
-        codes = _LEXICON.get(word)
+    # Cutting at white space is several times faster than a word pattern;
+    # punctuation is stripped only from the tokens that are not words as they are.
+    for token, count in Counter(sample.lower().split()).items():
+        codes = _LEXICON.get(token) or _LEXICON.get(token.strip(_PUNCTUATION))
         if codes:
-            share = 1.0 / len(codes)
+            share = count / len(codes)
             for code in codes:
                 scores[code] = scores.get(code, 0.0) + share
-    for letter, codes in _LETTER_HINTS.items():
-        count = sample.count(letter)
-        if count:
-            for code in codes:
-                hint = min(_LETTER_CAP, count * _LETTER_WEIGHT) / len(codes)
-                scores[code] = scores.get(code, 0.0) + hint
+    # One pass finds the telling letters; most English samples have none.
+    for letter, count in Counter(_HINT_LETTER.findall(sample)).items():
+        codes = _LETTER_HINTS[letter]
+        hint = min(_LETTER_CAP, count * _LETTER_WEIGHT) / len(codes)
+        for code in codes:
+            scores[code] = scores.get(code, 0.0) + hint
     return scores
 
 
