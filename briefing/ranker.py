@@ -21,11 +21,13 @@ the MMR loop without a penalty) is skipped.
 
 from __future__ import annotations
 
+import importlib
 import re
-from collections.abc import Callable, Sequence
+import threading
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from itertools import chain
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,14 +103,35 @@ _LEXICON_LIMIT = 200_000  # tokens remembered per language before the memo start
 
 @cache
 def _stemmer(language: str) -> Callable[[str], str]:
-    """NLTK's Snowball stemmer for the language, a prefix cut when it has none."""
+    """The Snowball stemmer for the language, a prefix cut when it has none.
+
+    The ``snowballstemmer`` package (the official Snowball algorithms, pure
+    Python) imports in milliseconds; NLTK's Snowball stemmers, used only when
+    it is missing, cost over a second of start-up (``import nltk`` pulls in
+    scipy). Stems are memoised by the lexicon, so stemming speed hardly matters.
+    """
     from briefing.text.language import LANGUAGE_NAMES
 
+    name = LANGUAGE_NAMES.get(language)
+    if name is None:
+        return _prefix
+    try:
+        # Imported by name: the package ships no type information.
+        snowball = importlib.import_module("snowballstemmer")
+        stem: Callable[[str], str] = snowball.stemmer(name).stemWord
+    except ImportError:
+        stem = _nltk_stemmer(name)
+    except KeyError:  # no Snowball algorithm for the language
+        stem = _prefix
+    return stem
+
+
+def _nltk_stemmer(name: str) -> Callable[[str], str]:
     try:
         from nltk.stem.snowball import SnowballStemmer
 
-        stem: Callable[[str], str] = SnowballStemmer(LANGUAGE_NAMES[language]).stem
-    except (KeyError, ValueError, LookupError, ImportError):
+        stem: Callable[[str], str] = SnowballStemmer(name).stem
+    except (ValueError, LookupError, ImportError):
         stem = _prefix
     return stem
 
@@ -122,41 +145,52 @@ class _Lexicon:
 
     The text is cut at white space (a fast C split) and each raw token, say
     ``"u.s.-led,"``, is looked up once in a memo giving the term ids of its
-    words with stop words left out; the sentence separator maps to
-    ``_NEWLINE``. News vocabulary repeats: after a few articles nearly every
-    token is one dictionary lookup.
+    words with stop words left out, packed as bytes; the sentence separator
+    maps to ``_NEWLINE``. News vocabulary repeats: after a few articles nearly
+    every token is one dictionary lookup, and the document's ids are one
+    ``bytes.join`` with no Python integer in sight.
     """
 
     def __init__(self, language: str) -> None:
         self._stops = stop_words(language)
         self._stem = _stemmer(language)
+        # The memo is shared by every caller, and a Snowball stemmer object
+        # is not re-entrant.
+        self._lock = threading.Lock()
         self._reset()
 
     def _reset(self) -> None:
-        self._tokens: dict[str, tuple[int, ...]] = {_BREAK: (_NEWLINE,)}
+        self._tokens: dict[str, bytes] = {_BREAK: _packed((_NEWLINE,))}
         self._words: dict[str, int] = dict.fromkeys(self._stops, _STOP)
         self._stem_ids: dict[str, int] = {}
 
-    def encode(self, sentences: Sequence[str]) -> NDArray[np.int64]:
-        """Term ids of the document's words, with ``_NEWLINE`` between sentences."""
+    def encode(self, sentences: Sequence[str]) -> tuple[NDArray[np.int32], int]:
+        """Term ids of the document's words, with ``_NEWLINE`` between sentences.
+
+        Also returns how many terms have ids so far (every id is below it).
+        """
         import numpy as np
 
-        if len(self._tokens) > _LEXICON_LIMIT:
-            self._reset()
         text = _SEPARATOR.join(sentences).lower()
         if text.count(_BREAK) != len(sentences) - 1:
             text = _SEPARATOR.join(s.replace(_BREAK, " ") for s in sentences).lower()
         tokens = text.split()
-        found = list(map(self._tokens.get, tokens))
-        if None in found:
-            pairs = zip(found, tokens, strict=True)
-            found = [ids if ids is not None else self._add(t) for ids, t in pairs]
-        return np.fromiter(chain.from_iterable(found), dtype=np.int64)  # type: ignore[arg-type]
+        with self._lock:
+            if len(self._tokens) > _LEXICON_LIMIT:
+                self._reset()
+            memo = self._tokens
+            try:
+                packed = b"".join(map(memo.__getitem__, tokens))
+            except KeyError:
+                # In text order, so ids do not depend on hashing.
+                for token in dict.fromkeys(tokens):
+                    if token not in memo:
+                        memo[token] = self._encode_token(token)
+                packed = b"".join(map(memo.__getitem__, tokens))
+            return np.frombuffer(packed, dtype=np.int32), len(self._stem_ids)
 
-    def _add(self, token: str) -> tuple[int, ...]:
-        ids = tuple(term for term in map(self._term, _WORD_RUN.findall(token)) if term != _STOP)
-        self._tokens[token] = ids
-        return ids
+    def _encode_token(self, token: str) -> bytes:
+        return _packed(term for term in map(self._term, _WORD_RUN.findall(token)) if term != _STOP)
 
     def _term(self, word: str) -> int:
         term = self._words.get(word)
@@ -164,6 +198,12 @@ class _Lexicon:
             stems = self._stem_ids
             term = self._words[word] = stems.setdefault(self._stem(word), len(stems))
         return term
+
+
+def _packed(ids: Iterable[int]) -> bytes:
+    # The memo keeps each token's term ids as machine integers: the ids of a
+    # whole document are then one bytes.join, read by numpy without a copy.
+    return array("i", ids).tobytes()
 
 
 @cache
@@ -190,41 +230,58 @@ class _Document:
 def _document(sentences: Sequence[str], language: str, *, cosines: bool = True) -> _Document:
     """The sentences as term-count vectors, and their pairwise TF-IDF cosines.
 
-    Only terms shared by two sentences or more can make two sentences alike,
-    so the matrix keeps those columns; sizes and norms use every term. A pure
-    random walk needs no cosines (``cosines=False`` leaves them at zero).
+    The counts are one dense sentences x terms matrix made by a single
+    ``bincount``: news articles are small, and a few calls on a dense matrix
+    cost less than the bookkeeping a sparse one needs. A term used by one
+    sentence only adds to that sentence's own diagonal entry, which is
+    zeroed, so the products keep only shared terms; sizes and norms use every
+    term. A pure random walk needs no cosines (``cosines=False`` leaves them
+    at zero).
     """
     import numpy as np
 
     n = len(sentences)
-    ids = _lexicon(language).encode(sentences)
+    ids, vocabulary = _lexicon(language).encode(sentences)
     words = ids >= 0
     rows = np.cumsum(ids == _NEWLINE)[words]
-    ids = ids[words]
-    if ids.size == 0:
+    terms = ids[words]
+    if terms.size == 0:
         return _Document(np.zeros((n, 0)), np.zeros(n), np.zeros((n, n)))
-    _, columns = np.unique(ids, return_inverse=True)
-    v = int(columns.max()) + 1
-    pairs, tf = np.unique(rows * v + columns, return_counts=True)
-    row, col = np.divmod(pairs, v)
-    df = np.bincount(col, minlength=v)
-    shared_terms = df >= 2
-    compact = np.cumsum(shared_terms) - 1
-    shared = shared_terms[col]
-    counts = np.zeros((n, int(shared_terms.sum())))
-    place = (row[shared], compact[col[shared]])
-    counts[place] = tf[shared]
-    sizes = np.bincount(row, tf, minlength=n).astype(np.float64)
+    columns, v = _columns(terms, vocabulary, n)
+    tf = np.bincount(rows * v + columns, minlength=n * v).reshape(n, v)
+    df = np.add.reduce(tf > 0, axis=0)
+    shared = df >= 2
+    counts = tf[:, shared].astype(np.float64)
+    sizes = tf.sum(axis=1).astype(np.float64)
     if not cosines:
         return _Document(counts, sizes, np.zeros((n, n)))
-    weights = np.log1p(tf) * np.log((n + 1.0) / (df[col] + 0.5))
-    norms = np.sqrt(np.bincount(row, weights * weights, minlength=n))
+    weights = np.log1p(tf)
+    weights *= np.log((n + 1.0) / (df + 0.5))
+    norms = np.sqrt(np.einsum("ij,ij->i", weights, weights))
     norms[norms == 0.0] = 1.0
-    unit = np.zeros_like(counts)
-    unit[place] = weights[shared] / norms[row[shared]]
+    unit = weights[:, shared]
+    unit /= norms[:, None]
     similarity = _gram(unit)
     np.fill_diagonal(similarity, 0.0)
     return _Document(counts, sizes, similarity)
+
+
+# Up to this many matrix cells, a term's column is the position of one of its
+# occurrences (empty columns cost less than finding the distinct terms);
+# beyond, the distinct terms are sorted out to keep the matrix small.
+_DENSE_CELLS = 400_000
+
+
+def _columns(terms: NDArray[np.int32], vocabulary: int, n: int) -> tuple[NDArray[np.intp], int]:
+    """A matrix column for each occurrence, the same for every occurrence of a term."""
+    import numpy as np
+
+    if n * terms.size <= _DENSE_CELLS:
+        slots = np.empty(vocabulary, dtype=np.intp)
+        slots[terms] = np.arange(terms.size)
+        return slots[terms], terms.size
+    _, columns = np.unique(terms, return_inverse=True)
+    return columns, int(columns.max()) + 1
 
 
 # OpenBLAS runs a product on several threads above about this many
@@ -321,12 +378,14 @@ def _random_walk_centrality(document: _Document, damping: float) -> NDArray[np.f
     n = document.sizes.shape[0]
     if n < 2 or not document.sizes.any():
         return np.ones(n)
-    overlap = _gram(document.counts)
-    np.fill_diagonal(overlap, 0.0)
-    lengths = np.sqrt(np.maximum(document.sizes, 1.0))
-    edges = overlap / lengths[:, None] / lengths[None, :]
+    # Dividing each row by the square root of its length before the product
+    # gives overlap / sqrt(len_i * len_j) in one step.
+    scaled = document.counts / np.sqrt(np.maximum(document.sizes, 1.0))[:, None]
+    edges = _gram(scaled)
+    np.fill_diagonal(edges, 0.0)
     edges /= edges.sum(axis=1, keepdims=True) + 1e-7
-    system = np.eye(n) - damping * edges.T
+    system = edges.T * -damping
+    system.flat[:: n + 1] += 1.0
     rank = np.linalg.solve(system, np.full(n, (1.0 - damping) / n))
     top = rank.max()
     return rank / top if top > 0 else rank
@@ -340,23 +399,39 @@ def _directed_centrality(
     n = similarity.shape[0]
     if n < 2:
         return np.ones(n)
-    later = np.triu(similarity, 1).sum(axis=1)
+    later = np.add.reduce(similarity, axis=1, where=_after_diagonal(n))
     earlier = similarity.sum(axis=1) - later
     raw = settings.forward_weight * later + settings.backward_weight * earlier
     top = raw.max()
     return raw / top if top > 0 else np.zeros(n)
 
 
+@lru_cache(maxsize=32)
+def _after_diagonal(n: int) -> NDArray[np.bool_]:
+    """The cells right of the diagonal of an n x n matrix (read-only, shared)."""
+    import numpy as np
+
+    mask = np.triu(np.ones((n, n), dtype=bool), 1)
+    mask.setflags(write=False)
+    return mask
+
+
 def _position_prior(
     n: int, count: int, similarity: NDArray[np.float64], settings: RankerSettings
 ) -> NDArray[np.float64]:
+    return _position_decay(n, count, settings.position_decay) * _lead_trust(similarity)
+
+
+@lru_cache(maxsize=256)
+def _position_decay(n: int, count: int, decay: float) -> NDArray[np.float64]:
     import numpy as np
 
     # Scale the decay by the summary length: when a third of the article is
     # asked for, sentence 8 is still "early".
     scale = max(1.0, count / 2.0)
-    prior = 1.0 / (1.0 + np.arange(n) / scale) ** settings.position_decay
-    return prior * _lead_trust(similarity)
+    prior = 1.0 / (1.0 + np.arange(n) / scale) ** decay
+    prior.setflags(write=False)
+    return prior
 
 
 def _lead_trust(similarity: NDArray[np.float64]) -> float:
@@ -364,8 +439,9 @@ def _lead_trust(similarity: NDArray[np.float64]) -> float:
     n = similarity.shape[0]
     if n < 3:
         return 1.0
-    lead = similarity[0, 1:].mean()
-    typical = similarity.sum() / (n * (n - 1))
+    # The diagonal is zero: row sums are sums over the other sentences.
+    lead = float(similarity[0].sum()) / (n - 1)
+    typical = float(similarity.sum()) / (n * (n - 1))
     if typical <= 0:
         return 1.0
     return float(min(1.5, max(0.5, lead / typical)))

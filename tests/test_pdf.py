@@ -5,9 +5,11 @@ from __future__ import annotations
 import http.server
 import importlib.util
 import io
+import re
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import ClassVar
@@ -206,3 +208,51 @@ def test_unknown_profile_is_refused() -> None:
     briefing = samples.make_briefing(1)
     with pytest.raises(RenderError, match="pdf/a-3u"):
         html_to_pdf("<p>x</p>", briefing=briefing, profile="pdf/x-9")
+
+
+def test_contents_page_numbers_point_at_the_articles() -> None:
+    briefing = samples.make_briefing(14)
+    reader = read(html_to_pdf(render_html(briefing), briefing=briefing))
+    pages = [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+    contents = (reader.pages[0].extract_text() or "").splitlines()
+    entries = [
+        re.fullmatch(r"(\d+)\. (.+) Wikinews \((?:en|fr)\) (\d+)", line) for line in contents
+    ]
+    listed = {m.group(2): int(m.group(3)) for m in entries if m}
+    assert len(listed) == 14
+    for title, number in listed.items():
+        assert title in pages[number - 1], f"{title!r} is not on page {number}"
+    # A long contents ends its page: the articles start on the next one.
+    assert "ARTICLES" not in pages[0] and pages[1].startswith("ARTICLES")
+    assert listed["Four NBA players suspended indefinitely for brawl"] == 2
+
+
+def test_bundled_fonts_are_small_latin_subsets_embedded_as_subsets(
+    briefing_pdf: tuple[object, bytes],
+) -> None:
+    from fontTools.ttLib import TTFont
+
+    european = "àâäçéèêëîïôöùûüÿœæÀÂÇÉÈÊËÎÏÔÙÛÜŸŒÆßñãõåøłńśźżčšžřůőű€£«»‘’“”–—…•№"
+    for face in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        path = asset_path(f"briefing-asset:fonts/{face}")
+        assert path is not None and path.stat().st_size < 250_000
+        cmap = TTFont(path)["cmap"].getBestCmap()
+        assert [c for c in european if ord(c) not in cmap] == []
+    _, pdf = briefing_pdf
+    reader = read(pdf)
+    names = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in (page["/Resources"].get("/Font") or {}).values()
+    }
+    # Only the bundled faces, each embedded as a subset ("ABCDEF+Name").
+    assert names and all(re.fullmatch(r"/[A-Z]{6}\+Briefing-Sans(-Bold)?", n) for n in names)
+
+
+def test_text_outside_the_bundled_subset_still_renders() -> None:
+    base = samples.make_briefing(1)
+    item = base.items[0]
+    article = replace(item.article, title="Αθήνα: Σύνοδος — Москва")
+    briefing = replace(base, items=(replace(item, article=article),))
+    text = all_text(read(html_to_pdf(render_html(briefing), briefing=briefing)))
+    assert "Αθήνα: Σύνοδος — Москва" in text

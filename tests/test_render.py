@@ -214,8 +214,9 @@ def test_a_bare_publication_date_shows_no_invented_time() -> None:
 
     from briefing.render import format_datetime
 
-    assert format_datetime(datetime(2004, 12, 31), "en") == format_datetime(
-        datetime(2004, 12, 31), "en"
-    ).split(",")[0]
+    assert (
+        format_datetime(datetime(2004, 12, 31), "en")
+        == format_datetime(datetime(2004, 12, 31), "en").split(",")[0]
+    )
     assert "00:00" not in format_datetime(datetime(2004, 12, 31), "fr")
     assert "12:30" in format_datetime(datetime(2004, 12, 31, 12, 30), "en")

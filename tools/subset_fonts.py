@@ -27,8 +27,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from fontTools import subset  # type: ignore[import-untyped]
-from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+from fontTools import subset
+from fontTools.ttLib import TTFont
 
 ROOT = Path(__file__).resolve().parent.parent
 FONTS = ROOT / "briefing" / "assets" / "fonts"
@@ -92,11 +92,11 @@ def main() -> int:
     args = parser.parse_args()
     missing = [face for face in FACES if not (args.source / face).is_file()]
     if missing:
-        print(f"missing in {args.source}: {', '.join(missing)}", file=sys.stderr)  # noqa: T201
+        print(f"missing in {args.source}: {', '.join(missing)}", file=sys.stderr)
         return 1
     for face in FACES:
         size = subset_face(args.source / face, args.target / face)
-        print(f"{args.target / face}: {size / 1024:.0f} KB")  # noqa: T201
+        print(f"{args.target / face}: {size / 1024:.0f} KB")
     return 0
 
 

@@ -167,12 +167,13 @@ def _detect(sample: str, threshold: float) -> str | None:
     scores = _latin_scores(sample)
     if not scores:
         return None
-    best = max(_ORDER, key=lambda code: (scores.get(code, 0.0), -_ORDER.index(code)))
-    if scores.get(best, 0.0) < threshold:
+    top = max(scores.values())
+    best = next(code for code in _ORDER if scores.get(code) == top)  # ties: first in _ORDER
+    if top < threshold:
         return None
     runner_up = max(v for code, v in scores.items() if code != best) if len(scores) > 1 else 0.0
     # A close race on a short sample is no answer yet: read more text.
-    if threshold > _MIN_EVIDENCE and scores[best] < 1.5 * runner_up:
+    if threshold > _MIN_EVIDENCE and top < 1.5 * runner_up:
         return None
     return best
 
@@ -191,12 +192,11 @@ def _latin_scores(sample: str) -> dict[str, float]:
     scores: dict[str, float] = {}
     # Cutting at white space is several times faster than a word pattern;
     # punctuation is stripped only from the tokens that are not words as they are.
+    lexicon = _LEXICON
     for token, count in Counter(sample.lower().split()).items():
-        codes = _LEXICON.get(token) or _LEXICON.get(token.strip(_PUNCTUATION))
+        codes = lexicon.get(token) or lexicon.get(token.strip(_PUNCTUATION))
         if codes:
-            share = count / len(codes)
-            for code in codes:
-                scores[code] = scores.get(code, 0.0) + share
+            _add_votes(scores, codes, count)
     # One pass finds the telling letters; most English samples have none.
     for letter, count in Counter(_HINT_LETTER.findall(sample)).items():
         codes = _LETTER_HINTS[letter]
@@ -204,6 +204,12 @@ def _latin_scores(sample: str) -> dict[str, float]:
         for code in codes:
             scores[code] = scores.get(code, 0.0) + hint
     return scores
+
+
+def _add_votes(scores: dict[str, float], codes: tuple[str, ...], count: int) -> None:
+    share = count / len(codes)
+    for code in codes:
+        scores[code] = scores.get(code, 0.0) + share
 
 
 def language_name(code: str) -> str:
