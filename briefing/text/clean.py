@@ -68,6 +68,7 @@ _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+_ODD_CHARACTER = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def clean_text(raw: str) -> str:
@@ -90,6 +91,9 @@ def _normalise_characters(raw: str) -> str:
     text = unicodedata.normalize("NFC", raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n")
+    # One scan tells whether either substitution has anything to do (rarely).
+    if _ODD_CHARACTER.search(text) is None:
+        return text
     text = _ZERO_WIDTH.sub("", text)
     return _CONTROL.sub(" ", text)
 
@@ -109,8 +113,10 @@ def is_debris_line(line: str) -> bool:
     """Tell whether a whole (stripped) line is page furniture rather than prose."""
     if _DEBRIS_LINE.match(line):
         return True
-    words = len(line.split())
-    if words <= _BANNER_MAX_WORDS and "cookie" in line.lower() and _COOKIE_WORDS.search(line):
+    # Counting words splits the line: done only for lines that mention cookies.
+    if "cookie" not in line.lower() or len(line.split()) > _BANNER_MAX_WORDS:
+        return False
+    if _COOKIE_WORDS.search(line):
         return bool(_CONSENT_WORDS.search(line))
     return False
 
