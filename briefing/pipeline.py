@@ -12,7 +12,7 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -173,9 +173,7 @@ def summarise_stage(
         if item.summary is not None and stored is None and article.id is not None:
             fresh.append((article.id, item.summary))
         also_in = store.other_sources(article.id, article.source) if article.id else ()
-        items.append(
-            _with_display_title(BriefingItem(item.article, item.summary, item.error, also_in))
-        )
+        items.append(_with_display_title(replace(item, also_in=also_in)))
         progress("summarize", done, len(articles))
     store.save_summaries(fresh)
     return items
@@ -228,8 +226,7 @@ def _with_display_title(item: BriefingItem) -> BriefingItem:
         return item
     words = article.text.split()
     title = " ".join(words[:TITLE_WORDS]) + (" …" if len(words) > TITLE_WORDS else "")
-    untitled = Article(**{**article.__dict__, "title": title or "(untitled)"})
-    return BriefingItem(untitled, item.summary, item.error, item.also_in)
+    return replace(item, article=replace(article, title=title or "(untitled)"))
 
 
 # --- assemble, render, write -------------------------------------------------------------

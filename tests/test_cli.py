@@ -279,3 +279,23 @@ def test_status_after_a_run(cli: Cli, two_sources: Path) -> None:
     assert result.code == 0
     assert "last run:" in result.out and "ok" in result.out
     assert "briefing-2026-11-24.md" in result.out
+
+
+def test_progress_is_drawn_on_a_terminal_and_silent_otherwise() -> None:
+    import io
+
+    from briefing.cli import ProgressBar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    with ProgressBar(screen) as bar:
+        bar.update("summarize", 3, 17)
+    assert "Summarising" in screen.getvalue() and "3/17" in screen.getvalue()
+    assert screen.getvalue().endswith("\r\033[K")  # the line is cleared at the end
+    piped = io.StringIO()
+    with ProgressBar(piped) as bar:
+        bar.update("summarize", 3, 17)
+    assert piped.getvalue() == ""
