@@ -2,7 +2,8 @@
 
 Each input line is ``{"id": ..., "text": ..., "language"?: ..., "sentences"?: N}``
 and gives one output line ``{"id": ..., "language": ..., "sentences": [...]}``.
-A bad record gives ``{"id": ..., "error": "..."}`` and the batch goes on.
+A bad record gives ``{"id": ..., "error": "..."}`` and the batch goes on; so
+does a record that hits a bug (``"internal error: ..."``, traceback logged).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from typing import Protocol, runtime_checkable
 
 from briefing.errors import BriefingError
 from briefing.models import Length
@@ -21,33 +23,76 @@ logger = logging.getLogger(__name__)
 #: A longer line is refused rather than parsed (the text is capped later anyway).
 MAX_LINE_CHARS = 5_000_000
 MAX_SENTENCES = 1000
+# An over-long line is read past in pieces of this size, never kept whole.
+_SKIP_CHARS = 1 << 20
+
+
+@runtime_checkable
+class LineReader(Protocol):
+    """A text stream read line by line (an open file, ``sys.stdin``)."""
+
+    def readline(self, size: int = -1, /) -> str: ...
 
 
 def summarize_jsonl(
-    lines: Iterable[str],
+    lines: Iterable[str] | LineReader,
     *,
     length: Length,
     language: str = "auto",
     algorithm: str = "default",
+    max_line_chars: int = MAX_LINE_CHARS,
 ) -> Iterator[str]:
     """Yield one JSON output line (without newline) per non-blank input line.
 
-    Raises SummaryError at once for an unknown algorithm; every other problem
-    is reported on the record's own output line.
+    ``lines`` is a text stream or any iterable of lines. A stream is read
+    with a bounded ``readline``, so a line longer than ``max_line_chars`` is
+    never held in memory: it is skipped and reported. Raises SummaryError at
+    once for an unknown algorithm; every other problem is reported on the
+    record's own output line.
     """
     get_summarizer(algorithm)  # a wrong name fails the command, not each record
-    return _summarize_lines(lines, length, language, algorithm)
+    if isinstance(lines, LineReader):
+        bounded = _read_bounded(lines, max_line_chars)
+    else:
+        bounded = _bounded_lines(lines, max_line_chars)
+    return _summarize_lines(bounded, length, language, algorithm, max_line_chars)
+
+
+def _bounded_lines(lines: Iterable[str], limit: int) -> Iterator[str | None]:
+    """The lines, with None in place of each one longer than ``limit``."""
+    for line in lines:
+        yield None if len(line.rstrip("\r\n")) > limit else line
+
+
+def _read_bounded(stream: LineReader, limit: int) -> Iterator[str | None]:
+    """Read lines of at most ``limit`` characters; None for each longer one."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith("\n"):
+            yield line
+            continue
+        while line and not line.endswith("\n"):  # drop the rest, piece by piece
+            line = stream.readline(_SKIP_CHARS)
+        yield None
 
 
 def _summarize_lines(
-    lines: Iterable[str], length: Length, language: str, algorithm: str
+    lines: Iterable[str | None], length: Length, language: str, algorithm: str, limit: int
 ) -> Iterator[str]:
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
+        if line is None:
+            logger.info("line %d is longer than %d characters: skipped", number, limit)
+            result: dict[str, object] = {
+                "id": None,
+                "error": f"line {number} is longer than {limit:,} characters",
+            }
+        elif not line.strip():
             continue
-        yield json.dumps(
-            _summarize_line(line, number, length, language, algorithm), ensure_ascii=False
-        )
+        else:
+            result = _summarize_line(line, number, length, language, algorithm)
+        yield json.dumps(result, ensure_ascii=False)
 
 
 def _summarize_line(
@@ -69,6 +114,9 @@ def _summarize_line(
     except BriefingError as error:
         logger.info("line %d (id %r): %s", number, record_id, error)
         return {"id": record_id, "error": str(error)}
+    except Exception as error:  # a bug: one record must not end the whole batch
+        logger.exception("line %d (id %r): internal error", number, record_id)
+        return {"id": record_id, "error": f"internal error: {type(error).__name__}: {error}"}
     return {
         "id": record_id,
         "language": summary.language,
@@ -77,8 +125,6 @@ def _summarize_line(
 
 
 def _parse_record(line: str, number: int) -> dict[str, object]:
-    if len(line) > MAX_LINE_CHARS:
-        raise BriefingError(f"line {number} is longer than {MAX_LINE_CHARS:,} characters")
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
@@ -106,4 +152,4 @@ def _record_length(record: dict[str, object], default: Length) -> Length:
     return replace(default, sentences=value, ratio=None, words=None)
 
 
-__all__ = ["summarize_jsonl"]
+__all__ = ["MAX_LINE_CHARS", "LineReader", "summarize_jsonl"]

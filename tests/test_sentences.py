@@ -54,3 +54,20 @@ def test_works_with_an_empty_nltk_data_path(
     # NLTK data is never consulted: the models come with the punkt package.
     monkeypatch.setenv("NLTK_DATA", str(tmp_path))
     assert split_sentences("First one. Second one.", "en") == ["First one.", "Second one."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'He said "it is over". The crowd left. (AP). Then rain. "Mr". Smith came.',
+        "I thought, 'Why me?'. Nobody knew! \"Why?\" he asked. Pourquoi ? Le maire.",
+        'It was the U.S". then (Inc.). The end?! Yes. Wait... he said". . The end.',
+        "She said ”non”. la suite. Il a dit (...) que oui. Il a dit « oui ». Ensuite.",
+    ],
+)
+def test_quotes_and_brackets_before_a_mark_split_as_punkt_does(text: str) -> None:
+    import punkt
+
+    for language, name in (("en", "english"), ("fr", "french")):
+        expected = punkt.tokenizer_for(name, line_breaks="paragraph").tokenize(text)
+        assert split_sentences(text, language) == [s.strip() for s in expected]

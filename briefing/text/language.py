@@ -116,7 +116,7 @@ _LETTER_WEIGHT = 0.5
 _LETTER_CAP = 3.0
 _MIN_EVIDENCE = 1.0
 _SAMPLE_CHARS = 6000
-_FIRST_SAMPLE_CHARS = 1000
+_FIRST_SAMPLE_CHARS = 600  # about 100 words: 40 function words in news prose
 _CONFIDENT = 6.0
 
 # Languages are tried in this order, so a tie always resolves the same way.

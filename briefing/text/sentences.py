@@ -31,13 +31,19 @@ class _Tokenizer(Protocol):
 # places first and giving Punkt only the pieces that still hold a candidate
 # ("Mr.", "U.S.", "5.", "?", a quote) gives Punkt's exact output at a
 # fraction of its cost.
-_FULL_STOP = re.compile(r"\.([\"'”’]?)\s+(?=(\S)(\S*))")
+_FULL_STOP = re.compile(r"([.?!])([\"'”’]?)\s+(?=(\S)(\S*))")
 _PLAIN_WORD = re.compile(r"[(\[«“\"']?([^\W\d_][\w'’-]*[^\W\d_])")
 # Punkt only considers a break where the mark is followed by a space or by
 # one of these characters; "1.04", "e.g" and "U.S" inside a word never are.
 _CANDIDATE = re.compile(r"[!?…]|\.(?=[\s?!)\";}\]*:@'({\[])")
 _CLOSING = frozenset("\"'»”’)]}")
 _OPENING_QUOTES = frozenset("\"'«“")
+# Punkt splits these off the word before a mark, so "?", "!" and a full stop
+# after them ('said". The', "(AP). The") are tokens of their own, which its
+# first pass always marks as breaks and no abbreviation or collocation can
+# undo.
+_SPLIT_OFF = frozenset("\"'”’»)]")
+_RUN = frozenset(".?!")
 _NUMBER_WORD = re.compile(r"[(\[«“\"']?[£$€]?\d[\d,]*[%a-z]{0,3}")
 
 
@@ -65,10 +71,15 @@ class _Splitter:
     def _split_paragraph(self, text: str, sentences: list[str]) -> None:
         start = 0
         for match in _FULL_STOP.finditer(text):
+            mark, quote, first, rest = match.groups()
             stop = match.start()
-            if not self._breaks_at(text, start, stop, match.group(2), match.group(3)):
+            before = text[stop - 1] if stop > start else " "
+            if mark != "." or before in _SPLIT_OFF:
+                if quote or not _breaks_alone(_mark_before(text, start, stop), first, rest):
+                    continue
+            elif not self._breaks_at(text, start, stop, first, rest):
                 continue
-            self._add_piece(text[start : match.end(1)], sentences)
+            self._add_piece(text[start : match.end(2)], sentences)
             start = match.end()
         self._add_piece(text[start:], sentences)
 
@@ -105,6 +116,27 @@ class _Splitter:
             sentences.append(piece)
         else:
             sentences.extend(self._punkt.tokenize(piece))
+
+
+def _mark_before(text: str, start: int, stop: int) -> str:
+    """The character before the quotes and brackets that precede ``stop``."""
+    index = stop - 1
+    while index >= start and text[index] in _SPLIT_OFF:
+        index -= 1
+    # At a piece's start there is nothing to look at: treat it as a run.
+    return text[index] if index >= start else "."
+
+
+def _breaks_alone(before: str, first: str, rest: str) -> bool:
+    """Whether a mark Punkt reads as a token of its own surely ends a sentence.
+
+    Not after another mark ("?!", "?'.", ". ."), whose own break Punkt would
+    weigh against this one, and only before a word, a number or an opening
+    quote, where Punkt moves nothing across the break.
+    """
+    if before in _RUN:
+        return False
+    return first.isalnum() or (first in _OPENING_QUOTES and rest[:1].isalpha())
 
 
 @cache
