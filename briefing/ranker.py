@@ -144,7 +144,7 @@ class _Lexicon:
     """Raw token -> term ids for one language, memoised across documents.
 
     The text is cut at white space (a fast C split) and each raw token, say
-    ``"u.s.-led,"``, is looked up once in a memo giving the term ids of its
+    ``"U.S.-led,"``, is looked up once in a memo giving the term ids of its
     words with stop words left out, packed as bytes; the sentence separator
     maps to ``_NEWLINE``. News vocabulary repeats: after a few articles nearly
     every token is one dictionary lookup, and the document's ids are one
@@ -171,9 +171,11 @@ class _Lexicon:
         """
         import numpy as np
 
-        text = _SEPARATOR.join(sentences).lower()
+        # Tokens are looked up as written ("The" and "the" are two memo
+        # entries): lower-casing the whole text costs more than the misses.
+        text = _SEPARATOR.join(sentences)
         if text.count(_BREAK) != len(sentences) - 1:
-            text = _SEPARATOR.join(s.replace(_BREAK, " ") for s in sentences).lower()
+            text = _SEPARATOR.join(s.replace(_BREAK, " ") for s in sentences)
         tokens = text.split()
         with self._lock:
             if len(self._tokens) > _LEXICON_LIMIT:
@@ -190,7 +192,8 @@ class _Lexicon:
             return np.frombuffer(packed, dtype=np.int32), len(self._stem_ids)
 
     def _encode_token(self, token: str) -> bytes:
-        return _packed(term for term in map(self._term, _WORD_RUN.findall(token)) if term != _STOP)
+        words = _WORD_RUN.findall(token.lower())
+        return _packed(term for term in map(self._term, words) if term != _STOP)
 
     def _term(self, word: str) -> int:
         term = self._words.get(word)
@@ -222,9 +225,17 @@ def content_terms(sentence: str, stops: frozenset[str], language: str = "") -> l
 
 @dataclass(frozen=True)
 class _Document:
-    counts: NDArray[np.float64]  # sentences x terms used by two sentences or more
+    tf: NDArray[np.int64]  # sentences x terms, term counts
+    shared: NDArray[np.bool_]  # the terms used by two sentences or more
     sizes: NDArray[np.float64]  # content words per sentence
     similarity: NDArray[np.float64]  # TF-IDF cosine, zero diagonal
+
+    @property
+    def counts(self) -> NDArray[np.float64]:
+        """Counts of the shared terms (only the random walk needs them)."""
+        import numpy as np
+
+        return self.tf[:, self.shared].astype(np.float64)
 
 
 def _document(sentences: Sequence[str], language: str, *, cosines: bool = True) -> _Document:
@@ -246,24 +257,47 @@ def _document(sentences: Sequence[str], language: str, *, cosines: bool = True) 
     rows = np.cumsum(ids == _NEWLINE)[words]
     terms = ids[words]
     if terms.size == 0:
-        return _Document(np.zeros((n, 0)), np.zeros(n), np.zeros((n, n)))
+        empty = np.zeros((n, 0), dtype=np.int64)
+        return _Document(empty, np.zeros(0, dtype=bool), np.zeros(n), np.zeros((n, n)))
     columns, v = _columns(terms, vocabulary, n)
     tf = np.bincount(rows * v + columns, minlength=n * v).reshape(n, v)
     df = np.add.reduce(tf > 0, axis=0)
     shared = df >= 2
-    counts = tf[:, shared].astype(np.float64)
-    sizes = tf.sum(axis=1).astype(np.float64)
+    words_per_sentence = np.bincount(rows, minlength=n)
+    sizes = words_per_sentence.astype(np.float64)
     if not cosines:
-        return _Document(counts, sizes, np.zeros((n, n)))
-    weights = np.log1p(tf)
+        return _Document(tf, shared, sizes, np.zeros((n, n)))
+    weights = _log1p(tf, int(words_per_sentence.max()))
     weights *= np.log((n + 1.0) / (df + 0.5))
     norms = np.sqrt(np.einsum("ij,ij->i", weights, weights))
-    norms[norms == 0.0] = 1.0
+    if not words_per_sentence.all():  # only a sentence without terms has a zero norm
+        norms[norms == 0.0] = 1.0
     unit = weights[:, shared]
     unit /= norms[:, None]
     similarity = _gram(unit)
     np.fill_diagonal(similarity, 0.0)
-    return _Document(counts, sizes, similarity)
+    return _Document(tf, shared, sizes, similarity)
+
+
+def _log1p(tf: NDArray[np.int64], largest: int) -> NDArray[np.float64]:
+    """``np.log1p(tf)``; ``largest`` bounds the counts in ``tf``."""
+    import numpy as np
+
+    # A term occurs only a few times in a sentence: a table lookup gives the
+    # same values as np.log1p at half its cost.
+    table = _log1p_table()
+    if largest < table.size:
+        return np.take(table, tf)
+    return np.log1p(tf)
+
+
+@cache
+def _log1p_table() -> NDArray[np.float64]:
+    import numpy as np
+
+    table = np.log1p(np.arange(256, dtype=np.float64))
+    table.setflags(write=False)
+    return table
 
 
 # Up to this many matrix cells, a term's column is the position of one of its
@@ -463,7 +497,7 @@ def _select_with_mmr(
     closest = np.zeros(base.shape[0])  # best similarity to any picked sentence
     picked: list[tuple[int, float]] = []
     for _ in range(min(count, int(usable.sum()))):
-        best = int(np.argmax(gains - redundancy * closest))
+        best = int((gains - redundancy * closest).argmax())
         picked.append((best, float(closest[best])))
         gains[best] = -np.inf
         np.maximum(closest, similarity[best], out=closest)

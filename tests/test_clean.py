@@ -92,3 +92,17 @@ def test_hostile_input_is_cleaned_in_linear_time() -> None:
     for hostile in ("_x " * 50_000, "[" * 50_000 + "](", "*a" * 50_000):
         markdown_to_text(hostile)
     assert time.perf_counter() - started < 5.0
+
+
+def test_a_one_line_article_is_cleaned_like_a_line_of_a_longer_one() -> None:
+    # Scraped bodies often come as one line: the fast path must clean them the same.
+    assert clean_text("We use cookies. Accept our privacy policy.") == ""
+    assert clean_text("Share this article") == ""
+    code = "var player = jwplayer('video'); player.setup({file: 'x.mp4'});"
+    assert clean_text(code) == ""
+    assert clean_text("Il est noyé.Lorsque la police arriva.") == (
+        "Il est noyé. Lorsque la police arriva."
+    )
+    assert clean_text("Spaced  out\u00a0words  here.") == "Spaced out words here."
+    prose = "The bakery's cookies won a prize; " * 20  # long prose about cookies is kept
+    assert clean_text(prose) == prose.strip()

@@ -85,3 +85,11 @@ def test_long_summaries_do_not_favour_a_long_sentence_for_its_length() -> None:
     ]
     picked = [r.index for r in rank_sentences(story, 3, language="en")]
     assert 4 not in picked
+
+
+def test_a_sentence_repeating_a_word_hundreds_of_times_is_ranked() -> None:
+    # Term counts beyond the precomputed logarithm table take the general path.
+    story = [*STORY, " ".join(["river"] * 300) + "."]
+    picked = rank_sentences(story, 3, language="en")
+    assert len(picked) == 3
+    assert all(p.score == p.score for p in picked)  # no NaN

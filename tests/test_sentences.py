@@ -63,6 +63,9 @@ def test_works_with_an_empty_nltk_data_path(
         "I thought, 'Why me?'. Nobody knew! \"Why?\" he asked. Pourquoi ? Le maire.",
         'It was the U.S". then (Inc.). The end?! Yes. Wait... he said". . The end.',
         "She said ”non”. la suite. Il a dit (...) que oui. Il a dit « oui ». Ensuite.",
+        # Full stops only (a faster path): abbreviations, numbers, quotes, brackets.
+        'Mr. Smith met Dr. Jones at 5 p.m. Monday. In 2004. The U.S. army left. "Yes." No.',
+        "Prices rose 10%. Sales fell in Jan. and Feb. (AP). Le 3 mai. M. Dupont est là…",
     ],
 )
 def test_quotes_and_brackets_before_a_mark_split_as_punkt_does(text: str) -> None:

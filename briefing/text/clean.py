@@ -51,7 +51,7 @@ _CODE_MARKERS = re.compile(
     r"\w+\.push\(|\}\s*\)\s*;|\)\s*;\s*\}|<\s*/?\s*script|jwplayer|\bgetElementById\b|"
     r"\bnew\s+Date\(|\bif\s*\([^()\n]{0,200}\)\s*\{)"
 )
-_CODE_CHARS = frozenset("{}();=<>[]")
+_CODE_CHARS = "{}();=<>[]"
 
 # A sentence end glued to the next sentence by a scraper: "noyé.Lorsque",
 # "2005.The", "Twitter.L'image", 'retirer."Nous'. Only a space is inserted;
@@ -63,6 +63,11 @@ _GLUED = re.compile(
     rf"[.!?](?<=[{_LOWER}0-9%)\]].)"  # end of a sentence
     rf"([\"»”’]?)"  # an optional quote, closing or opening
     rf"(?=[«“\"]?[{_UPPER}][{_LOWER}'’])"  # a capitalised word starts the next one
+)
+# The same when the text has no "!" or "?": a literal first character is found
+# far faster than a class (see briefing.text.sentences).
+_GLUED_FULL_STOP = re.compile(
+    rf"\.(?<=[{_LOWER}0-9%)\]].)([\"»”’]?)(?=[«“\"]?[{_UPPER}][{_LOWER}'’])"
 )
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
@@ -77,7 +82,13 @@ def clean_text(raw: str) -> str:
     Paragraphs stay separated by a blank line; single line breaks inside a
     paragraph are kept (they may end a headline or a list item).
     """
-    text = _normalise_characters(raw)
+    text = unicodedata.normalize("NFC", raw)
+    # str.isprintable() is False for every line break, control, zero-width
+    # character and space other than " ": a text that passes is one line
+    # (the common case for scraped article bodies) with nothing to replace.
+    if text.isprintable():
+        return _clean_line(text)
+    text = _normalise_characters(text)
     paragraphs = []
     for paragraph in _BLANK_LINES.split(text):
         lines = [_clean_line(line) for line in paragraph.split("\n")]
@@ -87,8 +98,7 @@ def clean_text(raw: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _normalise_characters(raw: str) -> str:
-    text = unicodedata.normalize("NFC", raw)
+def _normalise_characters(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n")
     # One scan tells whether either substitution has anything to do (rarely).
@@ -99,9 +109,10 @@ def _normalise_characters(raw: str) -> str:
 
 
 def _clean_line(line: str) -> str:
-    # str.split() knows every Unicode space _SPACES lists, and is far faster.
-    line = " ".join(line.split())
-    if not line or is_debris_line(line):
+    if not _is_normalised(line):
+        # str.split() knows every Unicode space _SPACES lists, and is far faster.
+        line = " ".join(line.split())
+    if not line or _is_debris(line):
         return ""
     line = _drop_code(line)
     if not line:
@@ -109,16 +120,34 @@ def _clean_line(line: str) -> str:
     return split_glued_sentences(line)
 
 
+def _is_normalised(line: str) -> bool:
+    """Whether ``" ".join(line.split())`` would give ``line`` back (cheaper to ask)."""
+    # Any space but " " (and any control or line break) is not printable.
+    return line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " "
+
+
 def is_debris_line(line: str) -> bool:
     """Tell whether a whole (stripped) line is page furniture rather than prose."""
     if _DEBRIS_LINE.match(line):
         return True
-    # Counting words splits the line: done only for lines that mention cookies.
     if "cookie" not in line.lower() or len(line.split()) > _BANNER_MAX_WORDS:
         return False
-    if _COOKIE_WORDS.search(line):
-        return bool(_CONSENT_WORDS.search(line))
-    return False
+    return _is_banner(line)
+
+
+def _is_debris(line: str) -> bool:
+    """:func:`is_debris_line` for a line whose words are one space apart."""
+    if _DEBRIS_LINE.match(line):
+        return True
+    # Words are one space apart: a long line (most paragraphs of a
+    # scraped article are one line) is no banner, and is not even lower-cased.
+    if line.count(" ") >= _BANNER_MAX_WORDS or "cookie" not in line.lower():
+        return False
+    return _is_banner(line)
+
+
+def _is_banner(line: str) -> bool:
+    return _COOKIE_WORDS.search(line) is not None and _CONSENT_WORDS.search(line) is not None
 
 
 def _drop_code(line: str) -> str:
@@ -127,22 +156,23 @@ def _drop_code(line: str) -> str:
     # skipping the big pattern then halves the cost of cleaning.
     if "{" not in line and "=" not in line and "<" not in line and ";" not in line:
         return line
-    if not _CODE_MARKERS.search(line):
-        return line
-    code_chars = sum(1 for ch in line if ch in _CODE_CHARS)
     # Prose has about one bracket or semicolon in a hundred characters; code
     # has one in ten. A code-dense line goes whole: cutting code out of it
     # reliably would take a parser, and a wrong cut leaves half a script.
-    return "" if code_chars * 12 >= len(line) else line
+    # Density is counted first: the marker pattern is slow on a long line.
+    if sum(map(line.count, _CODE_CHARS)) * 12 < len(line):
+        return line
+    return "" if _CODE_MARKERS.search(line) else line
 
 
 def split_glued_sentences(text: str) -> str:
     """Insert the missing space in "noyé.Lorsque", "2005.The", 'dit."Nous'."""
-    if "." not in text and "!" not in text and "?" not in text:
+    marks = "!" in text or "?" in text
+    if not marks and "." not in text:
         return text
     pieces: list[str] = []
     last = 0
-    for match in _GLUED.finditer(text):
+    for match in (_GLUED if marks else _GLUED_FULL_STOP).finditer(text):
         quote = match.group(1)
         cut = match.start(1)
         if quote == '"' and _opens_quote(text, cut):

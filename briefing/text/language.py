@@ -179,7 +179,7 @@ def _detect(sample: str, threshold: float) -> str | None:
 
 
 def _script_language(sample: str) -> str | None:
-    if _OTHER_SCRIPTS.search(sample) is None:
+    if sample.isascii() or _OTHER_SCRIPTS.search(sample) is None:
         return None  # the common case, settled without counting letters
     latin = len(_LATIN_LETTER.findall(sample))
     for pattern, code in ((_GREEK, "el"), (_CYRILLIC, "ru"), (_MALAYALAM, "ml")):
@@ -194,22 +194,26 @@ def _latin_scores(sample: str) -> dict[str, float]:
     # punctuation is stripped only from the tokens that are not words as they are.
     lexicon = _LEXICON
     for token, count in Counter(sample.lower().split()).items():
-        codes = lexicon.get(token) or lexicon.get(token.strip(_PUNCTUATION))
-        if codes:
-            _add_votes(scores, codes, count)
+        codes = lexicon.get(token)
+        if codes is None:
+            # A word as it is ("europe") has no punctuation to strip.
+            if token.isalpha():
+                continue
+            codes = lexicon.get(token.strip(_PUNCTUATION))
+            if codes is None:
+                continue
+        share = count / len(codes)
+        for code in codes:
+            scores[code] = scores.get(code, 0.0) + share
     # One pass finds the telling letters; most English samples have none.
+    if sample.isascii():
+        return scores
     for letter, count in Counter(_HINT_LETTER.findall(sample)).items():
         codes = _LETTER_HINTS[letter]
         hint = min(_LETTER_CAP, count * _LETTER_WEIGHT) / len(codes)
         for code in codes:
             scores[code] = scores.get(code, 0.0) + hint
     return scores
-
-
-def _add_votes(scores: dict[str, float], codes: tuple[str, ...], count: int) -> None:
-    share = count / len(codes)
-    for code in codes:
-        scores[code] = scores.get(code, 0.0) + share
 
 
 def language_name(code: str) -> str:
