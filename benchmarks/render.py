@@ -48,7 +48,7 @@ MAX_SECONDS_100 = 2.0
 
 
 def load_samples() -> ModuleType:
-    path = ROOT / "tests" / "data" / "render" / "sample_briefing.py"
+    path = ROOT / "tests" / "sample_briefing.py"
     spec = importlib.util.spec_from_file_location("sample_briefing", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

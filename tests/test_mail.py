@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import shutil
 import ssl
@@ -13,10 +12,10 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+import sample_briefing as samples
 from aiosmtpd.controller import Controller
 from smtp_server import Inbox, free_port
 
@@ -31,20 +30,9 @@ from briefing.mail import (
 )
 from briefing.render import render_email_html, render_text
 
-DATA = Path(__file__).parent / "data" / "render"
 NOW = datetime(2024, 5, 6, 7, 5, tzinfo=UTC)
 FAKE_PDF = b"%PDF-1.7\n% test attachment\n%%EOF\n"
 
-
-def _load_samples() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("sample_briefing", DATA / "sample_briefing.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-samples = _load_samples()
 EMAIL = EmailConfig(sender="briefing@example.org", to=("team@example.org", "boss@example.org"))
 
 

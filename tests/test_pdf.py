@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import importlib.util
 import io
 import re
 import threading
@@ -11,28 +10,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 from typing import ClassVar
 
 import pypdf
 import pytest
+import sample_briefing as samples
 
 from briefing.errors import RenderError
 from briefing.pdf import asset_path, html_to_pdf, limit_html
 from briefing.render import render_html
-
-DATA = Path(__file__).parent / "data" / "render"
-
-
-def _load_samples() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("sample_briefing", DATA / "sample_briefing.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-samples = _load_samples()
 
 
 def read(pdf: bytes) -> pypdf.PdfReader:

@@ -104,22 +104,31 @@ def test_the_run_is_logged(config: Config) -> None:
         assert store.briefing_outputs(DAY) == [str(p) for p in result.outputs]
 
 
-def test_send_delivers_once_per_date_and_force_sends_again(
+@pytest.fixture
+def mailing_config(
     write_config: Callable[[str], Path], tmp_path: Path, inbox: tuple[Inbox, int]
-) -> None:
-    from email import message_from_bytes, policy
-
-    box, port = inbox
+) -> Config:
+    """One article, and an [email] section sending to the loopback SMTP server."""
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.txt").write_text("Bridge reopens\n\nThe bridge reopened on Monday after repairs.")
-    config = load_config(
+    return load_config(
         write_config(
             'formats = ["md"]\n[[sources]]\nfolder = "docs"\n'
             '[email]\nfrom = "briefing@example.org"\nto = ["a@example.org", "b@example.org"]\n'
-            f'[email.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nretries = 0\n'
+            f'[email.smtp]\nhost = "127.0.0.1"\nport = {inbox[1]}\nsecurity = "none"\n'
+            "retries = 0\n"
         )
     )
+
+
+def test_send_delivers_once_per_date_and_force_sends_again(
+    mailing_config: Config, inbox: tuple[Inbox, int]
+) -> None:
+    config = mailing_config
+    from email import message_from_bytes, policy
+
+    box, _ = inbox
     result = run_briefing(config, RunOptions(day=DAY, send=True))
     assert result.sent_to == ("a@example.org", "b@example.org")
     eml = next(p for p in result.outputs if p.suffix == ".eml")
@@ -137,22 +146,13 @@ def test_send_delivers_once_per_date_and_force_sends_again(
 
 
 def test_a_partly_refused_send_is_not_repeated_for_those_who_got_it(
-    write_config: Callable[[str], Path], tmp_path: Path, inbox: tuple[Inbox, int]
+    mailing_config: Config, inbox: tuple[Inbox, int]
 ) -> None:
+    config = mailing_config
     from briefing.errors import DeliveryError
 
-    box, port = inbox
+    box, _ = inbox
     box.refuse.add("b@example.org")
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text("Bridge reopens\n\nThe bridge reopened on Monday after repairs.")
-    config = load_config(
-        write_config(
-            'formats = ["md"]\n[[sources]]\nfolder = "docs"\n'
-            '[email]\nfrom = "briefing@example.org"\nto = ["a@example.org", "b@example.org"]\n'
-            f'[email.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nretries = 0\n'
-        )
-    )
     with pytest.raises(DeliveryError, match=r"b@example\.org"):
         run_briefing(config, RunOptions(day=DAY, send=True))
     assert [r[1] for r in box.received] == [["a@example.org"]]

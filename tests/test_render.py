@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 
 import markdown
 import pytest
+import sample_briefing as samples
 
 from briefing.errors import RenderError
 from briefing.models import Article, Briefing, BriefingItem
@@ -20,19 +19,6 @@ from briefing.render import (
     render_text,
     sanitize_html,
 )
-
-DATA = Path(__file__).parent / "data" / "render"
-
-
-def _load_samples() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("sample_briefing", DATA / "sample_briefing.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-samples = _load_samples()
 
 HOSTILE_TITLE = (
     "<script>alert(1)</script> [click](javascript:alert(1)) ![x](http://evil.test/t.png) "

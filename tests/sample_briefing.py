@@ -21,7 +21,7 @@ from briefing.models import (
     SummarySentence,
 )
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parent / "data" / "render"
 FILES = {
     "four-nba-players-suspended-indefinitely-for-brawl.txt": "en",
     "us-president-bush-visits-canada.txt": "en",
