@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -126,8 +127,6 @@ def test_send_delivers_once_per_date_and_force_sends_again(
     mailing_config: Config, inbox: tuple[Inbox, int]
 ) -> None:
     config = mailing_config
-    from email import message_from_bytes, policy
-
     box, _ = inbox
     result = run_briefing(config, RunOptions(day=DAY, send=True))
     assert result.sent_to == ("a@example.org", "b@example.org")
