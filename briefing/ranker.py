@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,11 +57,15 @@ class RankerSettings:
 _DEFAULT_SETTINGS = RankerSettings()
 
 
-@dataclass(frozen=True)
-class RankedSentence:
-    """One sentence's score, and the parts it is made of."""
+class RankedSentence(NamedTuple):
+    """One sentence's score, and the parts it is made of.
 
-    index: int
+    A named tuple: immutable like a frozen dataclass, and several times
+    cheaper to build (a long summary builds dozens per article).
+    """
+
+    # Shadows tuple.index(), which nobody calls on a ranked sentence.
+    index: int  # type: ignore[assignment]
     score: float
     centrality: float
     position: float
@@ -349,8 +353,6 @@ def rank_sentences(
     settings: RankerSettings | None = None,
 ) -> list[RankedSentence]:
     """Pick ``count`` sentences; returns them in article order with their scores."""
-    import numpy as np
-
     settings = settings or _DEFAULT_SETTINGS
     n = len(sentences)
     if n == 0 or count <= 0:
@@ -358,13 +360,12 @@ def rank_sentences(
     walk_share = _walk_share(count / n, settings)
     lead = 1.0 - walk_share
     document = _document(sentences, language, cosines=lead > 0.0)
+    if lead <= 0.0:
+        return _rank_by_walk(document, min(count, n), settings)
     similarity = document.similarity
-    if lead > 0.0:
-        centrality = _directed_centrality(similarity, settings)
-        prior = _position_prior(n, count, similarity, settings)
-        position = settings.position_weight * lead * prior
-    else:  # a long summary: the random walk alone decides, position plays no part
-        centrality = position = np.zeros(n)
+    centrality = _directed_centrality(similarity, settings)
+    prior = _position_prior(n, count, similarity, settings)
+    position = settings.position_weight * lead * prior
     if walk_share > 0.0:
         walk = _random_walk_centrality(document, settings.damping)
         centrality = lead * centrality + walk_share * walk
@@ -377,15 +378,50 @@ def rank_sentences(
         usable[:] = True
     redundancy = settings.redundancy * lead
     picked = _select_with_mmr(base, similarity, usable, min(count, n), redundancy)
+    # Python floats from here: the same IEEE arithmetic as numpy's scalars, cheaper.
+    bases, centralities, positions = base.tolist(), centrality.tolist(), position.tolist()
     return [
         RankedSentence(
             index=i,
-            score=round(float(base[i] - redundancy * penalty), 6),
-            centrality=round(float(centrality[i]), 6),
-            position=round(float(position[i]), 6),
-            redundancy=round(float(-redundancy * penalty), 6),
+            score=round(bases[i] - redundancy * penalty, 6),
+            centrality=round(centralities[i], 6),
+            position=round(positions[i], 6),
+            redundancy=round(-redundancy * penalty, 6),
         )
         for i, penalty in sorted(picked)
+    ]
+
+
+def _rank_by_walk(
+    document: _Document, count: int, settings: RankerSettings
+) -> list[RankedSentence]:
+    """A long summary: the random walk alone decides, position plays no part.
+
+    The same picks and figures as the general case with a zero lead share,
+    without its arithmetic on zeros.
+    """
+    import numpy as np
+
+    walk = _random_walk_centrality(document, settings.damping)
+    usable = document.sizes >= 1
+    if not usable.all():
+        if not usable.any():
+            usable[:] = True
+        walk_or_never = np.where(usable, walk, -np.inf)
+    else:
+        walk_or_never = walk
+    # No redundancy penalty: the best scores, first in the article on a tie.
+    order = np.argsort(-walk_or_never, kind="stable")[: min(count, int(usable.sum()))]
+    scores = walk.tolist()
+    return [
+        RankedSentence(
+            index=i,
+            score=round(scores[i], 6),
+            centrality=round(scores[i], 6),
+            position=0.0,
+            redundancy=-0.0,  # the general formula's -(0 x 0)
+        )
+        for i in sorted(order.tolist())
     ]
 
 
@@ -420,9 +456,38 @@ def _random_walk_centrality(document: _Document, damping: float) -> NDArray[np.f
     edges /= edges.sum(axis=1, keepdims=True) + 1e-7
     system = edges.T * -damping
     system.flat[:: n + 1] += 1.0
-    rank = np.linalg.solve(system, np.full(n, (1.0 - damping) / n))
+    rank = _solve(system, np.full(n, (1.0 - damping) / n))
     top = rank.max()
     return rank / top if top > 0 else rank
+
+
+def _solve(system: NDArray[np.float64], rhs: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``np.linalg.solve(system, rhs)`` for a vector ``rhs``, without its wrapper.
+
+    The wrapper's checks and error-state setup cost more than solving a
+    system of a few dozen unknowns; the LAPACK routine it calls is the same,
+    so the answer is identical. The random walk's system is strictly
+    diagonally dominant by columns, hence never singular.
+    """
+    solve1 = _lapack_solve()
+    if solve1 is None:
+        import numpy as np
+
+        fallback: NDArray[np.float64] = np.linalg.solve(system, rhs).astype(np.float64, copy=False)
+        return fallback
+    result: NDArray[np.float64] = solve1(system, rhs)
+    return result
+
+
+@cache
+def _lapack_solve() -> Callable[..., NDArray[np.float64]] | None:
+    try:  # a private numpy module: fall back to the public function if it moves
+        from numpy.linalg import _umath_linalg
+
+        solve1: Callable[..., NDArray[np.float64]] = _umath_linalg.solve1
+    except (ImportError, AttributeError):
+        return None
+    return solve1
 
 
 def _directed_centrality(
