@@ -70,3 +70,39 @@ def test_detected_codes_are_supported() -> None:
         "el",
         "ru",
     } <= SUPPORTED_LANGUAGES
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "De regering heeft maandag aangekondigd dat de nieuwe wet volgend jaar in werking treedt.",
+            "nl",
+        ),
+        ("Regeringen meddelade på måndagen att den nya lagen träder i kraft nästa år.", "sv"),
+        ("Regeringen meddelte mandag, at den nye lov træder i kraft næste år.", "da"),
+        ("Hallitus ilmoitti maanantaina, että uusi laki tulee voimaan ensi vuonna.", "fi"),
+        ("Rząd ogłosił w poniedziałek, że nowe prawo wejdzie w życie w przyszłym roku.", "pl"),
+        ("Vláda v pondělí oznámila, že nový zákon vstoupí v platnost příští rok.", "cs"),
+        ("Hükümet pazartesi günü yeni yasanın gelecek yıl yürürlüğe gireceğini açıkladı.", "tr"),
+        ("Vlada je v ponedeljek napovedala, da bo novi zakon začel veljati prihodnje leto.", "sl"),
+    ],
+)
+def test_detects_other_european_languages_from_one_sentence(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
+def test_a_wrong_guess_still_gives_a_summary() -> None:
+    from briefing.models import Length
+    from briefing.summarize import summarize_text
+
+    # Estonian is close to nothing the detector knows well; whatever it guesses,
+    # the summary must quote the text.
+    text = (
+        "Valitsus teatas esmaspäeval, et uus seadus jõustub järgmisel aastal. "
+        "Seadus muudab maksusüsteemi ja toetab väikeettevõtteid. "
+        "Opositsioon kritiseeris eelnõu teravalt parlamendis."
+    )
+    summary = summarize_text(text, length=Length(sentences=2))
+    assert len(summary.sentences) == 2
+    assert all(s.text in text for s in summary.sentences)
