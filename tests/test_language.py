@@ -76,7 +76,8 @@ def test_detected_codes_are_supported() -> None:
     ("text", "expected"),
     [
         (
-            "De regering heeft maandag aangekondigd dat de nieuwe wet volgend jaar in werking treedt.",
+            "De regering heeft maandag aangekondigd dat de nieuwe wet "
+            "volgend jaar in werking treedt.",
             "nl",
         ),
         ("Regeringen meddelade på måndagen att den nya lagen träder i kraft nästa år.", "sv"),
