@@ -35,7 +35,7 @@ from html.parser import HTMLParser
 from importlib import resources
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .errors import RenderError
 from .models import Briefing
@@ -376,9 +376,13 @@ def _child(job: _Job, conn: Connection) -> None:
         conn.close()
 
 
-def _run_isolated(job: _Job, max_seconds: float) -> bytes:
-    """Render in a forked child process and stop it after ``max_seconds``."""
-    context = multiprocessing.get_context("fork")
+def _run_isolated(job: _Job, max_seconds: float, method: StartMethod = "fork") -> bytes:
+    """Render in a child process and stop it after ``max_seconds``."""
+    context = (
+        multiprocessing.get_context("fork")
+        if method == "fork"
+        else multiprocessing.get_context("spawn")
+    )
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(job, sender), daemon=True)
     process.start()
@@ -403,10 +407,18 @@ def _run_isolated(job: _Job, max_seconds: float) -> bytes:
     return bytes(payload)
 
 
-def _can_fork() -> bool:
+StartMethod = Literal["fork", "spawn"]
+
+
+def _start_method() -> StartMethod | None:
+    """How to start the rendering child, or None to render in this process."""
+    methods = multiprocessing.get_all_start_methods()
     # Forking a process that runs other threads (the scheduler, an SMTP test
-    # server) can deadlock the child on a lock held by one of them.
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    # server) can deadlock the child on a lock held by one of them; a fresh
+    # interpreter is slower to start (it imports WeasyPrint again) but safe.
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "spawn" if "spawn" in methods else None
 
 
 def html_to_pdf(
@@ -421,8 +433,10 @@ def html_to_pdf(
 
     ``profile`` is ``None``, ``"pdf/a-3u"`` (archiving) or ``"pdf/ua-1"``
     (accessibility); both are tagged. Rendering runs in a child process
-    stopped after ``max_seconds`` when the platform allows it (``isolate=None``
-    decides; ``False`` forces in-process, bounded only by :func:`limit_html`).
+    stopped after ``max_seconds``: a forked one when this process runs no other
+    thread, else a fresh interpreter (slower to start, but a fork of a
+    threaded process can deadlock). ``isolate=False`` forces in-process
+    rendering, bounded only by :func:`limit_html`.
     """
     if profile is not None and profile.lower() not in PROFILES:
         raise RenderError(f"unknown PDF profile {profile!r}; choose {', '.join(PROFILES)}")
@@ -433,8 +447,9 @@ def html_to_pdf(
     preload()
     started = time.monotonic()
     runner: Callable[[], bytes]
-    if isolate or (isolate is None and _can_fork()):
-        runner = lambda: _run_isolated(job, max_seconds)  # noqa: E731
+    method = _start_method() if isolate is not False else None
+    if method is not None:
+        runner = lambda: _run_isolated(job, max_seconds, method)  # noqa: E731
     else:
         runner = lambda: _render_in_process(job)  # noqa: E731
     pdf = runner()

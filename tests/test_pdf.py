@@ -242,3 +242,22 @@ def test_text_outside_the_bundled_subset_still_renders() -> None:
     briefing = replace(base, items=(replace(item, article=article),))
     text = all_text(read(html_to_pdf(render_html(briefing), briefing=briefing)))
     assert "Αθήνα: Σύνοδος — Москва" in text
+
+
+def test_the_time_limit_holds_when_other_threads_run() -> None:
+    """The scheduler runs threads, so the renderer cannot fork; it must still be stoppable."""
+    import threading
+
+    briefing = samples.make_briefing(2)
+    html = render_html(briefing)
+    stop = threading.Event()
+    waiter = threading.Thread(target=stop.wait, daemon=True)
+    waiter.start()
+    try:
+        with pytest.raises(RenderError, match="longer than"):
+            html_to_pdf(html, briefing=briefing, max_seconds=0.05)
+        pdf = html_to_pdf(html, briefing=briefing, max_seconds=60)
+    finally:
+        stop.set()
+        waiter.join()
+    assert len(read(pdf).pages) >= 1
