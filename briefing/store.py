@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import sqlite3
+import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -157,7 +158,7 @@ class Store:
             raise StoreError(f"cannot open the article database {path}: {reason}") from None
         try:
             self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self._enable_wal()
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
@@ -189,6 +190,20 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    def _enable_wal(self) -> None:
+        # Switching a new database to WAL needs it to itself, and SQLite
+        # answers "locked" at once instead of waiting when another process is
+        # opening it at the same moment: wait and try again.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def _migrate(self) -> None:
         if self._schema_version() == len(MIGRATIONS):

@@ -120,7 +120,7 @@ def test_many_processes_opening_a_new_database_at_once(tmp_path: Path) -> None:
         except Exception as exc:
             errors.append(exc)
 
-    for i in range(10):
+    for i in range(30):
         path = tmp_path / f"db{i}.sqlite3"
         threads = [threading.Thread(target=open_it, args=(path,)) for _ in range(3)]
         for thread in threads:
