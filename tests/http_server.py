@@ -142,3 +142,27 @@ def server() -> Iterator[LoopbackServer]:
     running = LoopbackServer().start()
     yield running
     running.stop()
+
+
+class ConcurrencyProbe:
+    """A route handler that counts how many requests it serves at once.
+
+    Each request holds its slot for ``hold`` seconds; ``peak`` is the most
+    served at the same time, which is what per-host politeness must bound.
+    """
+
+    def __init__(self, reply: Reply, hold: float = 0.1) -> None:
+        self.reply = reply
+        self.hold = hold
+        self.active = 0
+        self.peak = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, request: object) -> Reply:
+        with self._lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+        time.sleep(self.hold)
+        with self._lock:
+            self.active -= 1
+        return self.reply

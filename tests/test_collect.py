@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from http_server import LoopbackServer, Reply, server, with_etag
+from http_server import ConcurrencyProbe, LoopbackServer, Reply, server, with_etag
 
 from briefing.collect import collect
 from briefing.config import parse_config
@@ -141,18 +140,7 @@ def test_sources_are_fetched_concurrently(server: LoopbackServer, tmp_path: Path
 
 
 def test_per_host_politeness_applies_across_sources(server: LoopbackServer, tmp_path: Path) -> None:
-    active = peak = 0
-    lock = threading.Lock()
-
-    def answer(request: object) -> Reply:
-        nonlocal active, peak
-        with lock:
-            active += 1
-            peak = max(peak, active)
-        time.sleep(0.1)
-        with lock:
-            active -= 1
-        return Reply(200, rss(("P", "https://p.example/1", "Polite.")))
+    answer = ConcurrencyProbe(Reply(200, rss(("P", "https://p.example/1", "Polite."))))
 
     urls = [server.route(f"/p{i}.xml", answer) for i in range(6)]
     config = config_for(
@@ -163,7 +151,7 @@ def test_per_host_politeness_applies_across_sources(server: LoopbackServer, tmp_
     )
     with Store(config.database_path) as store:
         collect(config, store)
-    assert peak == 2
+    assert answer.peak == 2
 
 
 @pytest.mark.parametrize("allow", [False, True])

@@ -8,7 +8,7 @@ import time
 import zlib
 
 import pytest
-from http_server import LoopbackServer, Reply, gzipped, server, with_etag
+from http_server import ConcurrencyProbe, LoopbackServer, Reply, gzipped, server, with_etag
 
 from briefing.config import FetchConfig
 from briefing.errors import SourceError
@@ -226,18 +226,7 @@ def test_only_web_urls_are_fetched() -> None:
 
 
 def test_per_host_limit_is_respected(server: LoopbackServer) -> None:
-    active, peak = 0, 0
-    lock = threading.Lock()
-
-    def answer(request: object) -> Reply:
-        nonlocal active, peak
-        with lock:
-            active += 1
-            peak = max(peak, active)
-        time.sleep(0.1)
-        with lock:
-            active -= 1
-        return Reply(200, b"ok")
+    answer = ConcurrencyProbe(Reply(200, b"ok"))
 
     server.route("/polite", answer)
     with client(per_host=2, concurrency=8) as http:
@@ -248,7 +237,7 @@ def test_per_host_limit_is_respected(server: LoopbackServer) -> None:
             thread.start()
         for thread in threads:
             thread.join()
-    assert peak == 2
+    assert answer.peak == 2
 
 
 def raw_server(answer: bytes) -> tuple[str, threading.Thread]:
