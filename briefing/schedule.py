@@ -47,7 +47,7 @@ from .config import Config
 from .errors import BriefingError, ConfigError, LockedError, RunStopped
 from .lock import run_lock, scheduler_lock
 from .pipeline import Progress, RunOptions, RunResult, run_briefing
-from .store import RunRecord, Store
+from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -277,7 +277,7 @@ def format_duration(span: timedelta) -> str:
 
 def last_done(store: Store) -> datetime | None:
     """The latest scheduled time with a successful run, from the ``runs`` table."""
-    done = [_scheduled_for(r) for r in store.runs(limit=200, kind="scheduled") if r.status == "ok"]
+    done = [r.scheduled_time for r in store.runs(limit=200, kind="scheduled") if r.status == "ok"]
     return max((d for d in done if d is not None), default=None)
 
 
@@ -293,16 +293,6 @@ def _due(schedule: CronSchedule, config: Config, store: Store, now: datetime) ->
     if done is not None:
         not_before = max(not_before, done + timedelta(microseconds=1))
     return schedule.latest_at_or_before(now, not_before=not_before)
-
-
-def _scheduled_for(run: RunRecord) -> datetime | None:
-    if not run.scheduled_for:
-        return None
-    try:
-        moment = datetime.fromisoformat(run.scheduled_for)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # --- running -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ for the status never gets in the way of a scheduler or a run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from .config import Config
 from .lock import LockHolder, lock_holder, run_lock_path, scheduler_lock_path
@@ -116,8 +116,8 @@ def _missed(
 
 def _running_for(store: Store) -> datetime | None:
     for run in store.runs(limit=5, kind="scheduled"):
-        if run.status == "running" and run.scheduled_for:
-            return _parse(run.scheduled_for)
+        if run.status == "running" and run.scheduled_time:
+            return run.scheduled_time
     return None
 
 
@@ -129,9 +129,9 @@ def _last_run(run: RunRecord, zone: tzinfo, *, in_progress: bool) -> LastRun:
     return LastRun(
         kind=run.kind,
         status=status,
-        started_at=_parse(run.started_at).astimezone(zone),
-        finished_at=_parse(run.finished_at).astimezone(zone) if run.finished_at else None,
-        scheduled_for=_parse(run.scheduled_for).astimezone(zone) if run.scheduled_for else None,
+        started_at=run.started_time.astimezone(zone),
+        finished_at=_in_zone(run.finished_time, zone),
+        scheduled_for=_in_zone(run.scheduled_time, zone),
         articles=run.articles,
         new_articles=run.new_articles,
         failed_sources=tuple(dict.fromkeys(str(f.get("source", "?")) for f in run.failures)),
@@ -140,9 +140,8 @@ def _last_run(run: RunRecord, zone: tzinfo, *, in_progress: bool) -> LastRun:
     )
 
 
-def _parse(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _in_zone(moment: datetime | None, zone: tzinfo) -> datetime | None:
+    return moment.astimezone(zone) if moment else None
 
 
 # --- text -------------------------------------------------------------------------------

@@ -140,6 +140,29 @@ class RunRecord:
     outputs: list[str]
     error: str | None
 
+    @property
+    def scheduled_time(self) -> datetime | None:
+        return parse_time(self.scheduled_for)
+
+    @property
+    def started_time(self) -> datetime:
+        return parse_time(self.started_at) or datetime.fromtimestamp(0, UTC)
+
+    @property
+    def finished_time(self) -> datetime | None:
+        return parse_time(self.finished_at)
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """A time as the store writes it (ISO 8601, UTC if no offset); None if absent or unreadable."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
