@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from briefing.errors import DocumentError, SummaryError
@@ -310,34 +310,17 @@ def summarize_text(
         sentences = sentences[:cap]
     summary = summarizer.summarize(sentences, language=code, length=length)
     if notes:
-        summary = Summary(
-            summary.language,
-            summary.algorithm,
-            summary.sentences,
-            summary.total_sentences,
-            summary.notes + tuple(notes),
-        )
+        summary = replace(summary, notes=summary.notes + tuple(notes))
     return summary
 
 
 def summary_to_dict(summary: Summary) -> dict[str, object]:
-    """The ``--json`` shape of a summary."""
-    result: dict[str, object] = {
-        "language": summary.language,
-        "algorithm": summary.algorithm,
-        "sentences": [
-            {
-                "index": s.index,
-                "text": s.text,
-                "score": s.score,
-                "components": dict(s.components),
-            }
-            for s in summary.sentences
-        ],
-    }
-    if summary.notes:
-        result["notes"] = list(summary.notes)
-    return result
+    """The ``--json`` shape of a summary: ``notes`` only when there are some."""
+    data: dict[str, object] = summary.as_dict()
+    del data["total_sentences"]
+    if not summary.notes:
+        del data["notes"]
+    return data
 
 
 __all__ = [
