@@ -14,10 +14,11 @@ running untrusted input:
 
 Speed (issue 6: 100 articles in at most 2 s): WeasyPrint is imported in the
 parent before forking, so each child starts with it loaded (the import alone
-takes about 0.6 s); the cyclic garbage collector is paused while a document
-is laid out (WeasyPrint's boxes are short-lived and the pauses cost 15–20 %
-of the render without freeing memory); and the bundled fonts are small Latin
-subsets (tools/subset_fonts.py). benchmarks/render.py measures all of it.
+takes about 0.5 s); the cyclic garbage collector is off while a document is
+laid out (WeasyPrint's boxes are short-lived and the collector's passes cost
+15–20 % of the render without freeing memory), and in a child it stays off
+until the child exits; and the bundled fonts are small Latin subsets
+(tools/subset_fonts.py). benchmarks/render.py measures all of it.
 """
 
 from __future__ import annotations
@@ -368,8 +369,13 @@ def _options(profile: str | None) -> dict[str, Any]:
 
 
 def _child(job: _Job, conn: Connection) -> None:
+    # The collector stays off for the child's whole life. Turned back on, the
+    # next allocation (pickling the result) would start a pass over every
+    # object the layout left behind, about 0.2 s for 100 articles, only to
+    # tidy a process that exits right after sending.
+    gc.disable()
     try:
-        conn.send(("ok", _render(job)))
+        conn.send(("ok", _render_document(job)))
     except BaseException as exc:  # report anything, the parent turns it into RenderError
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:

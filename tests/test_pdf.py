@@ -202,7 +202,7 @@ def test_contents_page_numbers_point_at_the_articles() -> None:
     pages = [" ".join((page.extract_text() or "").split()) for page in reader.pages]
     contents = (reader.pages[0].extract_text() or "").splitlines()
     entries = [
-        re.fullmatch(r"(\d+)\. (.+) Wikinews \((?:en|fr)\) (\d+)", line) for line in contents
+        re.fullmatch(r"(\d+)\. (.+) · Wikinews \((?:en|fr)\) (\d+)", line) for line in contents
     ]
     listed = {m.group(2): int(m.group(3)) for m in entries if m}
     assert len(listed) == 14
