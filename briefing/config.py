@@ -28,6 +28,9 @@ FullText = bool | Literal["auto"]
 FORMATS = ("md", "html", "pdf")
 DEFAULT_FORMATS = ("md", "pdf")
 PDF_PROFILES = ("pdf/a-3u", "pdf/ua-1")
+# The languages the briefing's own words (headings, dates) are written in; see
+# render._LABELS.
+BRIEFING_LANGUAGES = ("en", "fr")
 SMTP_SECURITY = ("starttls", "ssl", "none")
 CONFIG_ENV = "BRIEFING_CONFIG"
 
@@ -116,6 +119,7 @@ class Config:
     output_dir: Path = Path("output")
     database: Path | None = None
     language: str = "auto"
+    briefing_language: str = "auto"
     sentences: int = 3
     algorithm: str = "default"
     templates: Path | None = None
@@ -246,6 +250,12 @@ def _not_negative(value: float) -> str | None:
     return None if value >= 0 else "must be 0 or more"
 
 
+def _briefing_language(value: str) -> str | None:
+    if value == "auto" or value in BRIEFING_LANGUAGES:
+        return None
+    return f"expected auto or one of {', '.join(BRIEFING_LANGUAGES)}"
+
+
 def _language(value: str) -> str | None:
     return (
         None if re.fullmatch(r"auto|[a-z]{2,3}", value) else "expected auto or a code like en, fr"
@@ -261,6 +271,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config
         "output_dir",
         "database",
         "language",
+        "briefing_language",
         "sentences",
         "algorithm",
         "templates",
@@ -288,6 +299,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config
         output_dir=output_dir,
         database=_path(c, data, "database", base),
         language=c.get(data, "language", str, "auto", check=_language),
+        briefing_language=c.get(data, "briefing_language", str, "auto", check=_briefing_language),
         sentences=c.get(data, "sentences", int, 3, check=_positive),
         algorithm=c.get(data, "algorithm", str, "default").strip().lower(),
         templates=_path(c, data, "templates", base),

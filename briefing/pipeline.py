@@ -255,17 +255,20 @@ def assemble_briefing(
         items=tuple(items),
         sources=tuple(s.name for s in config.sources),
         failures=tuple(failures),
-        language=_main_language(items, config.language),
+        language=_briefing_language(items, config),
         author=config.author,
         nothing_new=nothing_new,
     )
 
 
-def _main_language(items: Sequence[BriefingItem], configured: str) -> str:
+def _briefing_language(items: Sequence[BriefingItem], config: Config) -> str:
+    """The configured briefing language, else the language most summaries are in."""
+    if config.briefing_language != "auto":
+        return config.briefing_language
     languages = Counter(i.summary.language for i in items if i.summary)
     if languages:
         return languages.most_common(1)[0][0]
-    return "en" if configured == "auto" else configured
+    return "en" if config.language == "auto" else config.language
 
 
 def output_stem(day: date) -> str:

@@ -14,6 +14,7 @@ STARTER = """\
 title = "Morning briefing"
 output_dir = "output"          # briefings and the article database go here
 language = "auto"              # auto-detect per article, or en, fr, ...
+# briefing_language = "auto"   # headings and dates: en, fr, or auto (most articles' language)
 sentences = 3                  # key sentences per article
 # algorithm = "default"        # or lead, lexrank, textrank, lsa, luhn, kl, sumbasic, ...
 # formats = ["md", "pdf"]      # any of md, html, pdf

@@ -32,6 +32,7 @@ def test_every_problem_is_reported_with_its_key(write_config: Callable[[str], Pa
 title = ""
 sentences = 0
 language = "klingon"
+briefing_language = "de"
 colour = "blue"
 [[sources]]
 feed = "ftp://example.org/rss"
@@ -55,6 +56,7 @@ catch_up = "soon"
         "title: must not be empty",
         "sentences: must be greater than 0",
         "language: expected auto or a code",
+        "briefing_language: expected auto or one of en, fr",
         "colour: unknown setting",
         "sources[0].feed: unsupported scheme ftp",
         "sources[1].page: not a URL",
@@ -146,3 +148,10 @@ def test_bundled_sample_config_is_valid_and_writes_to_the_working_folder(
     assert kinds == ["feed", "folder", "folder"]
     for source in config.sources:
         assert Path(source.location).exists()
+
+
+def test_every_briefing_language_has_its_labels() -> None:
+    from briefing.config import BRIEFING_LANGUAGES
+    from briefing.render import _LABELS
+
+    assert set(BRIEFING_LANGUAGES) == set(_LABELS)

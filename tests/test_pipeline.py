@@ -52,6 +52,26 @@ def test_one_unusable_article_is_listed_and_the_others_summarised(config: Config
         assert sentence.text in md
 
 
+def test_the_briefing_language_setting_overrides_the_articles_language(
+    write_config: Callable[[str], Path], config: Config
+) -> None:
+    english = run_briefing(config, RunOptions(day=DAY)).outputs[0].read_text()
+    assert "24 November 2026" in english and "## Articles" in english
+    french_config = load_config(
+        write_config(
+            'formats = ["md"]\nbriefing_language = "fr"\n'
+            'database = "fr.sqlite3"\noutput_dir = "fr"\n'
+            '[[sources]]\nname = "Docs"\nfolder = "docs"\n'
+        )
+    )
+    result = run_briefing(french_config, RunOptions(day=DAY))
+    assert result.briefing.language == "fr"
+    french = result.outputs[0].read_text()
+    assert "24 novembre 2026" in french and "24 November" not in french
+    # The articles themselves are quoted as written.
+    assert "The city council approved the budget on Monday." in french
+
+
 def test_the_same_day_adds_only_new_articles_and_reuses_summaries(config: Config) -> None:
     first = run_briefing(config, RunOptions(day=DAY))
     add_article(config, "late.txt", "Late news\n\nA bridge closed for repairs. Traffic moved.")
