@@ -30,7 +30,7 @@ import logging
 import multiprocessing
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from importlib import resources
@@ -382,38 +382,84 @@ def _child(job: _Job, conn: Connection) -> None:
         conn.close()
 
 
-def _run_isolated(job: _Job, max_seconds: float, method: StartMethod = "fork") -> bytes:
-    """Render in a child process and stop it after ``max_seconds``."""
-    context = (
-        multiprocessing.get_context("fork")
-        if method == "fork"
-        else multiprocessing.get_context("spawn")
-    )
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(job, sender), daemon=True)
-    process.start()
-    sender.close()
-    try:
-        if not receiver.poll(max_seconds):
-            raise RenderError(
-                f"the PDF took longer than {max_seconds:g} s to render and was stopped; "
-                "the briefing may hold an article with pathological markup "
-                "(raise [pdf] max_seconds if it is simply very long)"
-            )
-        status, payload = receiver.recv()
-    except EOFError:
-        raise RenderError("the PDF renderer stopped unexpectedly") from None
-    finally:
-        receiver.close()
-        if process.is_alive():
-            process.kill()
-        process.join(5)
-    if status != "ok":
-        raise RenderError(f"the PDF could not be rendered: {payload}")
-    return bytes(payload)
-
-
 StartMethod = Literal["fork", "spawn"]
+
+
+class PendingPdf:
+    """A PDF being rendered: :meth:`result` waits for it, :meth:`cancel` gives it up.
+
+    Use it as a context manager so that an error on the caller's side never
+    leaves a rendering child behind.
+    """
+
+    def result(self) -> bytes:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        """Stop the rendering if it still runs; calling it again does nothing."""
+
+    def __enter__(self) -> PendingPdf:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.cancel()
+
+
+class _InProcessPdf(PendingPdf):
+    """Renders in this process when the result is asked for."""
+
+    def __init__(self, job: _Job) -> None:
+        self._job = job
+
+    def result(self) -> bytes:
+        try:
+            return _render(self._job)
+        except RenderError:
+            raise
+        except Exception as exc:
+            raise RenderError(
+                f"the PDF could not be rendered: {type(exc).__name__}: {exc}"
+            ) from exc
+
+
+class _ChildPdf(PendingPdf):
+    """Renders in a child process, stopped ``max_seconds`` after it started."""
+
+    def __init__(self, job: _Job, max_seconds: float, method: StartMethod) -> None:
+        context = (
+            multiprocessing.get_context("fork")
+            if method == "fork"
+            else multiprocessing.get_context("spawn")
+        )
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_child, args=(job, sender), daemon=True)
+        self._max_seconds = max_seconds
+        self._deadline = time.monotonic() + max_seconds
+        self._process.start()
+        sender.close()
+
+    def result(self) -> bytes:
+        try:
+            if not self._receiver.poll(max(0.0, self._deadline - time.monotonic())):
+                raise RenderError(
+                    f"the PDF took longer than {self._max_seconds:g} s to render and was "
+                    "stopped; the briefing may hold an article with pathological markup "
+                    "(raise [pdf] max_seconds if it is simply very long)"
+                )
+            status, payload = self._receiver.recv()
+        except (EOFError, OSError):
+            raise RenderError("the PDF renderer stopped unexpectedly") from None
+        finally:
+            self.cancel()
+        if status != "ok":
+            raise RenderError(f"the PDF could not be rendered: {payload}")
+        return bytes(payload)
+
+    def cancel(self) -> None:
+        self._receiver.close()
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join(5)
 
 
 def _start_method() -> StartMethod | None:
@@ -425,6 +471,33 @@ def _start_method() -> StartMethod | None:
     if "fork" in methods and threading.active_count() == 1:
         return "fork"
     return "spawn" if "spawn" in methods else None
+
+
+def start_pdf(
+    html: str,
+    *,
+    briefing: Briefing,
+    profile: str | None = None,
+    max_seconds: float = 60.0,
+    isolate: bool | None = None,
+) -> PendingPdf:
+    """Start rendering finished briefing HTML to PDF; the caller may work meanwhile.
+
+    Same arguments as :func:`html_to_pdf`. With a child process, the layout
+    runs on another core while this process goes on, and ``max_seconds``
+    counts from now.
+    """
+    if profile is not None and profile.lower() not in PROFILES:
+        raise RenderError(f"unknown PDF profile {profile!r}; choose {', '.join(PROFILES)}")
+    limited, cut = limit_html(html)
+    if cut:
+        log.warning("PDF: part of the briefing was too large to lay out and was cut")
+    job = _job_for(limited, briefing, profile.lower() if profile else None)
+    preload()
+    method = _start_method() if isolate is not False else None
+    if method is None:
+        return _InProcessPdf(job)
+    return _ChildPdf(job, max_seconds, method)
 
 
 def html_to_pdf(
@@ -444,29 +517,10 @@ def html_to_pdf(
     threaded process can deadlock). ``isolate=False`` forces in-process
     rendering, bounded only by :func:`limit_html`.
     """
-    if profile is not None and profile.lower() not in PROFILES:
-        raise RenderError(f"unknown PDF profile {profile!r}; choose {', '.join(PROFILES)}")
-    limited, cut = limit_html(html)
-    if cut:
-        log.warning("PDF: part of the briefing was too large to lay out and was cut")
-    job = _job_for(limited, briefing, profile.lower() if profile else None)
-    preload()
     started = time.monotonic()
-    runner: Callable[[], bytes]
-    method = _start_method() if isolate is not False else None
-    if method is not None:
-        runner = lambda: _run_isolated(job, max_seconds, method)  # noqa: E731
-    else:
-        runner = lambda: _render_in_process(job)  # noqa: E731
-    pdf = runner()
+    with start_pdf(
+        html, briefing=briefing, profile=profile, max_seconds=max_seconds, isolate=isolate
+    ) as pending:
+        pdf = pending.result()
     log.debug("PDF: %d bytes in %.2f s", len(pdf), time.monotonic() - started)
     return pdf
-
-
-def _render_in_process(job: _Job) -> bytes:
-    try:
-        return _render(job)
-    except RenderError:
-        raise
-    except Exception as exc:
-        raise RenderError(f"the PDF could not be rendered: {type(exc).__name__}: {exc}") from exc

@@ -282,28 +282,48 @@ def _template_options(config: Config) -> dict[str, Path | None]:
     }
 
 
-def render_outputs(config: Config, briefing: Briefing, formats: Sequence[str]) -> dict[str, bytes]:
-    """The briefing rendered in each requested format, as bytes keyed by file suffix."""
+@dataclass(frozen=True)
+class Rendered:
+    """A briefing's files as bytes keyed by suffix, and its email when configured."""
+
+    files: dict[str, bytes]
+    email: EmailMessage | None = None
+
+
+def render_outputs(config: Config, briefing: Briefing, formats: Sequence[str]) -> Rendered:
+    """The briefing rendered in each requested format, and as an email with ``[email]``."""
     from . import render
+    from .pdf import start_pdf
 
     options = _template_options(config)
-    rendered: dict[str, bytes] = {}
-    if "md" in formats:
-        rendered["md"] = render.render_markdown(briefing, **options).encode("utf-8")
-    if "html" in formats or "pdf" in formats or config.email:
-        html = render.render_html(briefing, **options)
+    wants_pdf = "pdf" in formats or config.email is not None
+    files: dict[str, bytes] = {}
+    html = render.render_html(briefing, **options) if "html" in formats or wants_pdf else ""
+    # The PDF is laid out in a child process, on the other core, while the
+    # other formats and the email's bodies are written here.
+    pending = (
+        start_pdf(
+            html,
+            briefing=briefing,
+            profile=config.pdf.profile,
+            max_seconds=config.pdf.max_seconds,
+        )
+        if wants_pdf
+        else None
+    )
+    try:
+        if "md" in formats:
+            files["md"] = render.render_markdown(briefing, **options).encode("utf-8")
         if "html" in formats:
-            rendered["html"] = html.encode("utf-8")
-        if "pdf" in formats or config.email:
-            from .pdf import html_to_pdf
-
-            rendered["pdf"] = html_to_pdf(
-                html,
-                briefing=briefing,
-                profile=config.pdf.profile,
-                max_seconds=config.pdf.max_seconds,
-            )
-    return rendered
+            files["html"] = html.encode("utf-8")
+        bodies = _email_bodies(config, briefing) if config.email else None
+        if pending is not None:
+            files["pdf"] = pending.result()
+    finally:
+        if pending is not None:
+            pending.cancel()
+    email = build_email(config, briefing, files.get("pdf"), bodies) if bodies else None
+    return Rendered(files, email)
 
 
 def write_outputs(
@@ -315,29 +335,44 @@ def write_outputs(
     stem = output_stem(briefing.date)
     paths = [
         atomic_write(config.output_dir / f"{stem}.{suffix}", data)
-        for suffix, data in rendered.items()
+        for suffix, data in rendered.files.items()
         if suffix in formats
     ]
-    message = None
-    if config.email:
-        message = build_email(config, briefing, rendered.get("pdf"))
-        paths.append(atomic_write(config.output_dir / f"{stem}.eml", message.as_bytes()))
+    if rendered.email is not None:
+        data = rendered.email.as_bytes()
+        paths.append(atomic_write(config.output_dir / f"{stem}.eml", data))
     progress("render", 1, 1)
-    return tuple(paths), message
+    return tuple(paths), rendered.email
 
 
-def build_email(config: Config, briefing: Briefing, pdf: bytes | None) -> EmailMessage:
-    from . import mail, render
+def _email_bodies(config: Config, briefing: Briefing) -> tuple[str, str]:
+    """The email's plain-text and HTML bodies."""
+    from . import render
+
+    options = _template_options(config)
+    return (
+        render.render_text(briefing, **options),
+        render.render_email_html(briefing, **options),
+    )
+
+
+def build_email(
+    config: Config,
+    briefing: Briefing,
+    pdf: bytes | None,
+    bodies: tuple[str, str] | None = None,
+) -> EmailMessage:
+    from . import mail
 
     assert config.email is not None
-    options = _template_options(config)
+    text_body, html_body = bodies or _email_bodies(config, briefing)
     return mail.build_email(
         briefing,
         config.email,
         pdf=pdf,
         pdf_name=f"{output_stem(briefing.date)}.pdf",
-        text_body=render.render_text(briefing, **options),
-        html_body=render.render_email_html(briefing, **options),
+        text_body=text_body,
+        html_body=html_body,
     )
 
 

@@ -17,8 +17,8 @@ import pytest
 import sample_briefing as samples
 
 from briefing.errors import RenderError
-from briefing.pdf import asset_path, html_to_pdf, limit_html
-from briefing.render import render_html
+from briefing.pdf import asset_path, html_to_pdf, limit_html, start_pdf
+from briefing.render import render_html, render_markdown
 
 
 def read(pdf: bytes) -> pypdf.PdfReader:
@@ -176,6 +176,31 @@ def test_rendering_is_stopped_after_max_seconds() -> None:
     briefing = samples.make_briefing(2)
     with pytest.raises(RenderError, match="longer than"):
         html_to_pdf(render_html(briefing), briefing=briefing, max_seconds=0.05, isolate=True)
+
+
+def test_a_started_pdf_renders_while_the_caller_works_and_can_be_given_up() -> None:
+    import multiprocessing
+
+    briefing = samples.make_briefing(3)
+    html = render_html(briefing)
+    with start_pdf(html, briefing=briefing) as pending:
+        markdown_text = render_markdown(briefing)  # the caller's own work meanwhile
+        pdf = pending.result()
+    assert "Four NBA players" in all_text(read(pdf)) and "Four NBA players" in markdown_text
+    # Given up before its result: nothing is left running.
+    with start_pdf(html, briefing=briefing):
+        pass
+    assert multiprocessing.active_children() == []
+
+
+def test_the_time_limit_counts_from_the_start_of_rendering() -> None:
+    briefing = samples.make_briefing(30)  # about 0.7 s to render
+    with start_pdf(render_html(briefing), briefing=briefing, max_seconds=0.2) as pending:
+        time.sleep(0.3)  # the caller's work took longer than the limit
+        started = time.monotonic()
+        with pytest.raises(RenderError, match=r"longer than 0\.2 s"):
+            pending.result()
+    assert time.monotonic() - started < 1
 
 
 def test_pdf_a_profile_is_tagged_and_declared() -> None:
