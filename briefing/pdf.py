@@ -23,6 +23,7 @@ until the child exits; and the bundled fonts are small Latin subsets
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import gc
 import html as html_lib
@@ -385,16 +386,18 @@ def _child(job: _Job, conn: Connection) -> None:
 StartMethod = Literal["fork", "spawn"]
 
 
-class PendingPdf:
+class PendingPdf(abc.ABC):
     """A PDF being rendered: :meth:`result` waits for it, :meth:`cancel` gives it up.
 
     Use it as a context manager so that an error on the caller's side never
     leaves a rendering child behind.
     """
 
+    @abc.abstractmethod
     def result(self) -> bytes:
-        raise NotImplementedError
+        """The PDF's bytes; RenderError if it failed or ran out of time."""
 
+    @abc.abstractmethod
     def cancel(self) -> None:
         """Stop the rendering if it still runs; calling it again does nothing."""
 
@@ -421,6 +424,9 @@ class _InProcessPdf(PendingPdf):
                 f"the PDF could not be rendered: {type(exc).__name__}: {exc}"
             ) from exc
 
+    def cancel(self) -> None:
+        """Nothing runs until :meth:`result` is asked for."""
+
 
 class _ChildPdf(PendingPdf):
     """Renders in a child process, stopped ``max_seconds`` after it started."""
@@ -435,8 +441,13 @@ class _ChildPdf(PendingPdf):
         self._process = context.Process(target=_child, args=(job, sender), daemon=True)
         self._max_seconds = max_seconds
         self._deadline = time.monotonic() + max_seconds
-        self._process.start()
-        sender.close()
+        try:
+            self._process.start()
+        except OSError as exc:
+            self._receiver.close()
+            raise RenderError(f"the PDF renderer could not be started ({exc})") from exc
+        finally:
+            sender.close()
 
     def result(self) -> bytes:
         try:

@@ -322,7 +322,7 @@ def render_outputs(config: Config, briefing: Briefing, formats: Sequence[str]) -
     finally:
         if pending is not None:
             pending.cancel()
-    email = build_email(config, briefing, files.get("pdf"), bodies) if bodies else None
+    email = _build_email(config, briefing, files.get("pdf"), bodies) if bodies else None
     return Rendered(files, email)
 
 
@@ -356,16 +356,13 @@ def _email_bodies(config: Config, briefing: Briefing) -> tuple[str, str]:
     )
 
 
-def build_email(
-    config: Config,
-    briefing: Briefing,
-    pdf: bytes | None,
-    bodies: tuple[str, str] | None = None,
+def _build_email(
+    config: Config, briefing: Briefing, pdf: bytes | None, bodies: tuple[str, str]
 ) -> EmailMessage:
     from . import mail
 
     assert config.email is not None
-    text_body, html_body = bodies or _email_bodies(config, briefing)
+    text_body, html_body = bodies
     return mail.build_email(
         briefing,
         config.email,
