@@ -2,8 +2,7 @@
 
 Targets: a 30-article briefing is at most 300 KB as PDF; 100 articles are
 rendered (Markdown, HTML, PDF and the email, as ``briefing run`` does it) in
-at most 2 s.
-Run from the repository root:
+at most 2 s. Run from the repository root:
 
     .venv/bin/python benchmarks/render.py [--runs 5]
 
@@ -17,13 +16,11 @@ design and safety cost over what WeasyPrint needs for the text alone.
 The total times :func:`briefing.pipeline.render_outputs`, the step of
 ``briefing run`` that renders every format and the email: the PDF is laid out
 in a child process while the parent writes the Markdown and the email's
-bodies. The PDF lines time
-:func:`briefing.pdf.html_to_pdf` alone (child process, WeasyPrint already
-imported); the one-time import of WeasyPrint in a fresh process is printed on
-its own line. Exits non-zero if
-a target is missed (use --no-check to only print). The articles are the
-Wikinews samples in tests/data/render (CC BY 2.5, attribution printed in
-every briefing).
+bodies. The PDF lines time :func:`briefing.pdf.html_to_pdf` alone (child
+process, WeasyPrint already imported); the one-time import of WeasyPrint in a
+fresh process is printed on its own line. Exits non-zero if a target is
+missed (use --no-check to only print). The articles are the Wikinews samples
+in tests/data/render (CC BY 2.5, attribution printed in every briefing).
 """
 
 from __future__ import annotations
