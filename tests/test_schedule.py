@@ -305,14 +305,24 @@ def log_of(tmp_path: Path, name: str) -> str:
     return (tmp_path / f"{name}.err").read_text(encoding="utf-8", errors="replace")
 
 
-def test_killed_mid_run_and_restarted_it_makes_up_the_run_once(tmp_path: Path) -> None:
+def start_mid_run(tmp_path: Path, slow: str) -> tuple[Path, subprocess.Popen[bytes]]:
+    """A scheduler process making up Monday's 07:00 run, once that run has started."""
     path = folder_config(tmp_path, cron="0 7 * * *")
-    config = load_config(path)
     marker = tmp_path / "mid-run"
     now = "--now", MONDAY_9.isoformat()
-    first = start_process(path, tmp_path, "first", *now, "--slow", "60", "--marker", str(marker))
+    process = start_process(path, tmp_path, "first", *now, "--slow", slow, "--marker", str(marker))
     try:
         wait_until(marker.exists)
+    except BaseException:
+        process.kill()
+        raise
+    return path, process
+
+
+def test_killed_mid_run_and_restarted_it_makes_up_the_run_once(tmp_path: Path) -> None:
+    path, first = start_mid_run(tmp_path, slow="60")
+    config = load_config(path)
+    try:
         first.send_signal(signal.SIGKILL)
         first.wait(5)
     finally:
@@ -320,7 +330,7 @@ def test_killed_mid_run_and_restarted_it_makes_up_the_run_once(tmp_path: Path) -
     assert [r.status for r in scheduled_runs(config)] == ["running"]  # cut short
     assert not list((tmp_path / "out").glob("*.md"))
 
-    second = start_process(path, tmp_path, "second", *now)
+    second = start_process(path, tmp_path, "second", "--now", MONDAY_9.isoformat())
     try:
         wait_until(lambda: any(r.status == "ok" for r in scheduled_runs(config)))
         time.sleep(1.5)  # time enough for a second run, if there were one
@@ -366,13 +376,9 @@ def test_a_second_scheduler_on_the_same_config_exits_at_once_and_sigterm_stops_t
 def test_sigterm_during_a_run_stops_within_seconds_and_the_run_is_made_up_later(
     tmp_path: Path,
 ) -> None:
-    path = folder_config(tmp_path, cron="0 7 * * *")
+    path, first = start_mid_run(tmp_path, slow="1")
     config = load_config(path)
-    marker = tmp_path / "mid-run"
-    now = "--now", MONDAY_9.isoformat()
-    first = start_process(path, tmp_path, "first", *now, "--slow", "1", "--marker", str(marker))
     try:
-        wait_until(marker.exists)
         first.send_signal(signal.SIGTERM)
         stopping = time.monotonic()
         assert first.wait(10) == 0
