@@ -117,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_init(sub, common)
     _add_schedule(sub, common)
     _add_status(sub, common)
+    _add_prune(sub, common)
     return parser
 
 
@@ -251,6 +252,24 @@ def _add_status(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     _config_option(p)
     p.set_defaults(handler=cmd_status)
+
+
+def _add_prune(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "prune",
+        parents=[common],
+        help="drop old article text as [retention] says, and shrink the database",
+        description="Drop the text of articles briefed more than [retention] text_days ago "
+        "(titles, links and summaries stay), delete articles briefed more than [retention] days "
+        "ago, and give the space back. Articles not yet briefed are never touched.",
+        epilog="example:\n  briefing prune --config briefing.toml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _config_option(p)
+    p.add_argument(
+        "--no-vacuum", action="store_true", help="do not shrink the file (faster; space is reused)"
+    )
+    p.set_defaults(handler=cmd_prune)
 
 
 def _add_init(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -472,6 +491,21 @@ def cmd_status(args: argparse.Namespace) -> int:
     from .status import format_status, status_report
 
     print(format_status(status_report(_load(args))))
+    return 0
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    """Apply the retention settings to the database."""
+    from .storage import prune_store
+
+    done = prune_store(_load(args), vacuum=not args.no_vacuum)
+    mb = 1024 * 1024
+    print(
+        f"briefing: dropped the text of {done.texts_dropped} article(s), deleted "
+        f"{done.articles_deleted}; database {done.bytes_before / mb:.1f} MB -> "
+        f"{done.bytes_after / mb:.1f} MB",
+        file=sys.stderr,
+    )
     return 0
 
 

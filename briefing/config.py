@@ -87,6 +87,14 @@ class PdfConfig:
 
 
 @dataclass(frozen=True)
+class RetentionConfig:
+    """What ``briefing prune`` keeps: days after an article's briefing (None: for ever)."""
+
+    text_days: int | None = 90
+    days: int | None = None
+
+
+@dataclass(frozen=True)
 class SmtpConfig:
     """The SMTP server the briefing is sent through."""
 
@@ -131,6 +139,8 @@ class Config:
     pdf: PdfConfig = field(default_factory=PdfConfig)
     email: EmailConfig | None = None
     path: Path | None = None
+    max_articles: int = 200
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
 
     @property
     def database_path(self) -> Path:
@@ -282,6 +292,8 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config
         "schedule",
         "pdf",
         "email",
+        "max_articles",
+        "retention",
     }
     c.unknown(data, known, "")
     defaults = Config()
@@ -311,6 +323,8 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config
         pdf=_pdf(c, _table(c, data, "pdf")),
         email=_email(c, data["email"]) if "email" in data else None,
         path=path,
+        max_articles=c.get(data, "max_articles", int, defaults.max_articles, check=_positive),
+        retention=_retention(c, _table(c, data, "retention")),
     )
     if c.problems:
         raise ConfigError(c.problems, path=str(path) if path else None)
@@ -504,6 +518,17 @@ def _pdf(c: _Checker, t: Mapping[str, Any]) -> PdfConfig:
         profile=profile.lower() if profile else None,
         max_seconds=c.get(t, "max_seconds", float, d.max_seconds, p, _positive),
     )
+
+
+def _retention(c: _Checker, t: Mapping[str, Any]) -> RetentionConfig:
+    d, p = RetentionConfig(), "retention."
+    c.unknown(t, {"text_days", "days"}, p)
+    # 0 keeps for ever (TOML has no null).
+    text_days = c.get(t, "text_days", int, d.text_days, p, _not_negative) or None
+    days = c.get(t, "days", int, d.days, p, _not_negative) or None
+    if days is not None and text_days is not None and days < text_days:
+        c.problem(p + "days", f"must be at least text_days ({text_days})")
+    return RetentionConfig(text_days=text_days, days=days)
 
 
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")

@@ -145,6 +145,8 @@ class Briefing:
     language: str = "en"
     author: str | None = None
     nothing_new: bool = False
+    #: Articles over ``max_articles``: listed by title and link, not summarised.
+    more: tuple[Article, ...] = ()
 
     @property
     def article_count(self) -> int:

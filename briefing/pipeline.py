@@ -8,6 +8,7 @@ the rest, and says when nothing new arrived.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections import Counter
@@ -16,13 +17,18 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from .collect import CollectReport, collect
 from .config import Config
-from .errors import BriefingError, DeliveryError, RunStopped
+from .errors import BriefingError, DeliveryError, RenderError, RunStopped
 from .fsutil import atomic_write
 from .models import Article, Briefing, BriefingItem, Length, SourceFailure, Summary
-from .store import Store
+from .storage import ArticleStore, open_store
+from .store import BriefingRecord, Store
+
+if TYPE_CHECKING:
+    from .pdf import PendingPdf
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +62,35 @@ class RunResult:
     new_articles: int
     sent_to: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Formats that could not be written this run (the others were).
+    failed_formats: tuple[FormatFailure, ...] = ()
+    #: Files already on disk with exactly this content, left as they were.
+    unchanged: tuple[Path, ...] = ()
+    #: SHA-256 of each file written (by suffix) and of the HTML the PDF was laid out from.
+    digests: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FormatFailure:
+    """One output format that could not be rendered or written, and why."""
+
+    format: str
+    error: str
+
+
+class FormatsFailed(RenderError):
+    """Some formats were written and some were not.
+
+    Raised by :func:`run_briefing` after everything else is done and
+    recorded: the formats written count, their articles are briefed, the run
+    is logged; ``result`` is the run's result.
+    """
+
+    def __init__(self, result: RunResult) -> None:
+        self.result = result
+        failed = "; ".join(f"{f.format}: {f.error}" for f in result.failed_formats)
+        written = ", ".join(str(p) for p in result.outputs) or "nothing"
+        super().__init__(f"not every format could be written ({failed}); written: {written}")
 
 
 def run_briefing(
@@ -67,7 +102,7 @@ def run_briefing(
     options = options or RunOptions()
     day = options.day or date.today()
     progress = progress or _no_progress
-    with run_lock(config, wait=options.lock_wait), Store(config.database_path) as store:
+    with run_lock(config, wait=options.lock_wait), open_store(config.database_path) as store:
         # We hold the lock, so a run still marked 'running' belongs to a dead process.
         store.abandon_unfinished_runs()
         run_id = store.start_run(
@@ -81,36 +116,55 @@ def run_briefing(
         except BaseException as exc:
             store.finish_run(run_id, status="failed", error=str(exc) or type(exc).__name__)
             raise
-        store.record_briefing(day, run_id, [str(p) for p in result.outputs])
+        store.record_briefing(
+            day,
+            run_id,
+            [str(p) for p in result.outputs],
+            generated_at=result.briefing.generated_at,
+            digests=result.digests,
+        )
+        failed_formats = FormatsFailed(result) if result.failed_formats else None
         store.finish_run(
             run_id,
             status="ok",
             articles=result.briefing.article_count,
             new_articles=result.new_articles,
-            failures=[{"source": f.source, "error": f.error} for f in result.briefing.failures],
+            failures=[{"source": f.source, "error": f.error} for f in result.briefing.failures]
+            + [{"format": f.format, "error": f.error} for f in result.failed_formats],
             outputs=[str(p) for p in result.outputs],
+            error=str(failed_formats) if failed_formats else None,
         )
+        if failed_formats:
+            raise failed_formats
         return result
 
 
 def _run(
-    config: Config, options: RunOptions, day: date, store: Store, progress: Progress
+    config: Config, options: RunOptions, day: date, store: ArticleStore, progress: Progress
 ) -> RunResult:
     collected = collect_stage(config, store, progress)
     earlier, new = select_articles(store, day)
-    items = summarise_stage(config, store, earlier, new, force=options.force, progress=progress)
+    in_full, titles_only = bound_briefing(config, [*earlier, *new])
+    items = summarise_stage(config, store, in_full, (), force=options.force, progress=progress)
     briefing = assemble_briefing(
         config, day, items, collected, nothing_new=not new, now=options.now or current_time()
     )
-    outputs, message = write_outputs(config, briefing, options.formats or config.formats, progress)
+    briefing = replace(briefing, more=tuple(titles_only))
+    previous = None if options.force else store.briefing_record(day)
+    written = write_outputs(
+        config, briefing, options.formats or config.formats, progress, previous=previous
+    )
     store.mark_briefed([a.id for a in new if a.id is not None], day)
-    sent_to = deliver_stage(config, briefing, message, store, options)
+    sent_to = deliver_stage(config, written.briefing, written.email, store, options)
     return RunResult(
-        briefing=briefing,
-        outputs=outputs,
+        briefing=written.briefing,
+        outputs=written.paths,
         collected=collected,
         new_articles=len(new),
         sent_to=sent_to,
+        failed_formats=written.failed,
+        unchanged=written.unchanged,
+        digests=written.digests,
     )
 
 
@@ -129,7 +183,7 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 # --- collect and select ------------------------------------------------------------
 
 
-def collect_stage(config: Config, store: Store, progress: Progress) -> CollectReport:
+def collect_stage(config: Config, store: ArticleStore, progress: Progress) -> CollectReport:
     total = len(config.sources)
     done = 0
 
@@ -139,10 +193,11 @@ def collect_stage(config: Config, store: Store, progress: Progress) -> CollectRe
         progress("collect", done, total)
 
     progress("collect", 0, total)
-    return collect(config, store, progress=source_done)
+    # collect.py is still typed with the SQLite Store; it only calls methods of the seam.
+    return collect(config, cast(Store, store), progress=source_done)
 
 
-def select_articles(store: Store, day: date) -> tuple[list[Article], list[Article]]:
+def select_articles(store: ArticleStore, day: date) -> tuple[list[Article], list[Article]]:
     """(articles already in this date's briefing, articles not in any briefing yet)."""
     return store.briefed_articles(day), store.unbriefed_articles()
 
@@ -152,7 +207,7 @@ def select_articles(store: Store, day: date) -> tuple[list[Article], list[Articl
 
 def summarise_stage(
     config: Config,
-    store: Store,
+    store: ArticleStore,
     earlier: Sequence[Article],
     new: Sequence[Article],
     *,
@@ -164,7 +219,9 @@ def summarise_stage(
     items: list[BriefingItem] = []
     fresh: list[tuple[int, Summary]] = []
     for done, article in enumerate(articles, start=1):
-        stored = None if force or article.id is None else store.stored_summary(article.id)
+        # A text dropped by `briefing prune` cannot be summarised again: keep its summary.
+        again = force and bool(article.text)
+        stored = None if again or article.id is None else store.stored_summary(article.id)
         item = (
             BriefingItem(article=article, summary=stored)
             if stored
@@ -177,6 +234,31 @@ def summarise_stage(
         progress("summarize", done, len(articles))
     store.save_summaries(fresh)
     return items
+
+
+def bound_briefing(
+    config: Config, articles: Sequence[Article]
+) -> tuple[list[Article], list[Article]]:
+    """(articles summarised in full, articles listed by title and link) under ``max_articles``.
+
+    Every source gets its turn: the newest article of each source first, then
+    the second newest of each, and so on, so one busy feed cannot crowd the
+    others out. Nothing is dropped: the rest is listed by title with its link
+    (and counts as briefed), rather than carried over to a backlog that would
+    grow every busy day.
+    """
+    ordered = in_briefing_order(config, articles)
+    if len(ordered) <= config.max_articles:
+        return ordered, []
+    turn: Counter[str] = Counter()
+    ranks = {}
+    for position, article in enumerate(ordered):
+        ranks[position] = (turn[article.source], position)
+        turn[article.source] += 1
+    chosen = set(sorted(ranks, key=ranks.__getitem__)[: config.max_articles])
+    in_full = [a for i, a in enumerate(ordered) if i in chosen]
+    titles_only = [a for i, a in enumerate(ordered) if i not in chosen]
+    return in_full, titles_only
 
 
 def in_briefing_order(config: Config, articles: Sequence[Article]) -> list[Article]:
@@ -284,65 +366,238 @@ def _template_options(config: Config) -> dict[str, Path | None]:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A briefing's files as bytes keyed by suffix, and its email when configured."""
+    """A briefing's files as bytes keyed by suffix, and its email when configured.
+
+    ``failed`` names each format that could not be rendered, with the reason;
+    the others are in ``files``. ``html_digest`` is the SHA-256 of the HTML the
+    PDF is laid out from.
+    """
 
     files: dict[str, bytes]
     email: EmailMessage | None = None
+    failed: dict[str, str] = field(default_factory=dict)
+    html_digest: str = ""
 
 
-def render_outputs(config: Config, briefing: Briefing, formats: Sequence[str]) -> Rendered:
-    """The briefing rendered in each requested format, and as an email with ``[email]``."""
+def render_outputs(
+    config: Config,
+    briefing: Briefing,
+    formats: Sequence[str],
+    *,
+    reuse_pdf: Callable[[str], bytes | None] | None = None,
+) -> Rendered:
+    """The briefing rendered in each requested format, and as an email with ``[email]``.
+
+    A format that fails is reported in ``failed`` and costs no other format.
+    ``reuse_pdf(html_digest)`` may return the PDF already laid out from the
+    same HTML, which is then not laid out again.
+    """
     from . import render
-    from .pdf import start_pdf
 
     options = _template_options(config)
     wants_pdf = "pdf" in formats or config.email is not None
     files: dict[str, bytes] = {}
-    html = render.render_html(briefing, **options) if "html" in formats or wants_pdf else ""
+    failed: dict[str, str] = {}
+    html = (
+        _attempt(failed, "html", lambda: render.render_html(briefing, **options))
+        if "html" in formats or wants_pdf
+        else None
+    )
+    digest = _sha256(html.encode("utf-8")) if html is not None else ""
+    reused = reuse_pdf(digest) if reuse_pdf and html is not None and wants_pdf else None
     # The PDF is laid out in a child process, on the other core, while the
     # other formats and the email's bodies are written here.
-    pending = (
-        start_pdf(
+    pending = _start_pdf(config, briefing, html, failed) if wants_pdf and reused is None else None
+    try:
+        if "md" in formats:
+            markdown = _attempt(failed, "md", lambda: render.render_markdown(briefing, **options))
+            if markdown is not None:
+                files["md"] = markdown.encode("utf-8")
+        if "html" in formats and html is not None:
+            files["html"] = html.encode("utf-8")
+        bodies = (
+            _attempt(failed, "eml", lambda: _email_bodies(config, briefing))
+            if config.email
+            else None
+        )
+        if reused is not None:
+            files["pdf"] = reused
+        elif pending is not None:
+            pdf = _attempt(failed, "pdf", pending.result)
+            if pdf is not None:
+                files["pdf"] = pdf
+    finally:
+        if pending is not None:
+            pending.cancel()
+    if "html" in failed and wants_pdf:
+        failed.setdefault("pdf", f"the HTML it is laid out from failed: {failed['html']}")
+    if "html" not in formats:
+        failed.pop("html", None)
+    email = (
+        _attempt(failed, "eml", lambda: _build_email(config, briefing, files.get("pdf"), bodies))
+        if bodies
+        else None
+    )
+    if "pdf" not in formats:
+        files.pop("pdf", None)
+        failed.pop("pdf", None)
+    return Rendered(files, email, failed, digest)
+
+
+def _start_pdf(
+    config: Config, briefing: Briefing, html: str | None, failed: dict[str, str]
+) -> PendingPdf | None:
+    from .pdf import start_pdf
+
+    if html is None:
+        return None
+    return _attempt(
+        failed,
+        "pdf",
+        lambda: start_pdf(
             html,
             briefing=briefing,
             profile=config.pdf.profile,
             max_seconds=config.pdf.max_seconds,
-        )
-        if wants_pdf
-        else None
+        ),
     )
+
+
+_T = TypeVar("_T")
+
+
+def _attempt(failed: dict[str, str], fmt: str, action: Callable[[], _T]) -> _T | None:
+    """``action()``, or None with the reason noted under ``fmt``: one format never costs another."""
     try:
-        if "md" in formats:
-            files["md"] = render.render_markdown(briefing, **options).encode("utf-8")
-        if "html" in formats:
-            files["html"] = html.encode("utf-8")
-        bodies = _email_bodies(config, briefing) if config.email else None
-        if pending is not None:
-            files["pdf"] = pending.result()
-    finally:
-        if pending is not None:
-            pending.cancel()
-    email = _build_email(config, briefing, files.get("pdf"), bodies) if bodies else None
-    return Rendered(files, email)
+        return action()
+    except BriefingError as exc:
+        failed.setdefault(fmt, str(exc))
+    except Exception as exc:  # a bug in one format must not cost the others
+        log.exception("rendering the %s failed", fmt)
+        failed.setdefault(fmt, f"internal error: {type(exc).__name__}: {exc}")
+    return None
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the output stage did: files written or left as they were, formats that failed."""
+
+    briefing: Briefing
+    paths: tuple[Path, ...]
+    email: EmailMessage | None
+    failed: tuple[FormatFailure, ...] = ()
+    unchanged: tuple[Path, ...] = ()
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def write_outputs(
-    config: Config, briefing: Briefing, formats: Sequence[str], progress: Progress
-) -> tuple[tuple[Path, ...], EmailMessage | None]:
-    """Render and write the briefing files (and the .eml); return their paths and the email."""
+    config: Config,
+    briefing: Briefing,
+    formats: Sequence[str],
+    progress: Progress,
+    *,
+    previous: BriefingRecord | None = None,
+) -> Written:
+    """Render and write the briefing files (and the .eml), each format on its own.
+
+    With ``previous`` (what an earlier run wrote for the same date), a
+    briefing whose content did not change keeps its files and its PDF is not
+    laid out again; a file whose bytes are already on disk is not rewritten.
+    Raises RenderError only when no requested format could be written.
+    """
     progress("render", 0, 1)
-    rendered = render_outputs(config, briefing, formats)
+    briefing = _as_before_if_unchanged(config, briefing, previous)
     stem = output_stem(briefing.date)
-    paths = [
-        atomic_write(config.output_dir / f"{stem}.{suffix}", data)
-        for suffix, data in rendered.files.items()
-        if suffix in formats
-    ]
+    rendered = render_outputs(
+        config, briefing, formats, reuse_pdf=_pdf_on_disk(config, stem, previous)
+    )
+    failed = dict(rendered.failed)
+    paths: list[Path] = []
+    unchanged: list[Path] = []
+    digests = {"html-source": rendered.html_digest} if rendered.html_digest else {}
+    outputs = dict(rendered.files)
     if rendered.email is not None:
-        data = rendered.email.as_bytes()
-        paths.append(atomic_write(config.output_dir / f"{stem}.eml", data))
+        outputs["eml"] = rendered.email.as_bytes()
+    for suffix, data in outputs.items():
+        path = config.output_dir / f"{stem}.{suffix}"
+        digest = _sha256(data)
+        if _file_digest(path) == digest:
+            unchanged.append(path)
+        else:
+            try:
+                atomic_write(path, data)
+            except (OSError, BriefingError) as exc:
+                failed[suffix] = f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}"
+                continue
+        paths.append(path)
+        digests[suffix] = digest
+    if not any(path.suffix[1:] in formats for path in paths):
+        problems = "; ".join(f"{fmt}: {reason}" for fmt, reason in failed.items())
+        raise RenderError(f"no format of the briefing could be written ({problems})")
     progress("render", 1, 1)
-    return tuple(paths), rendered.email
+    return Written(
+        briefing=briefing,
+        paths=tuple(paths),
+        email=rendered.email,
+        failed=tuple(FormatFailure(fmt, reason) for fmt, reason in failed.items()),
+        unchanged=tuple(unchanged),
+        digests=digests,
+    )
+
+
+def _as_before_if_unchanged(
+    config: Config, briefing: Briefing, previous: BriefingRecord | None
+) -> Briefing:
+    """The briefing dated as the earlier run's when, so dated, its HTML is the same as then.
+
+    Only the time of writing differs between two runs that found the same
+    articles and the same problems; giving the earlier time back lets the
+    files (and the PDF) be left exactly as they are.
+    """
+    if previous is None or previous.generated_at is None or "html-source" not in previous.digests:
+        return briefing
+    from . import render
+
+    earlier = _dated(briefing, previous.generated_at)
+    try:
+        html = render.render_html(earlier, **_template_options(config))
+    except BriefingError:
+        return briefing
+    return earlier if _sha256(html.encode("utf-8")) == previous.digests["html-source"] else briefing
+
+
+def _dated(briefing: Briefing, moment: datetime) -> Briefing:
+    failures = tuple(replace(f, when=moment) for f in briefing.failures)
+    return replace(briefing, generated_at=moment, failures=failures)
+
+
+def _pdf_on_disk(
+    config: Config, stem: str, previous: BriefingRecord | None
+) -> Callable[[str], bytes | None]:
+    """Finds the PDF an earlier run laid out from the same HTML, if it is still intact."""
+
+    def reuse(html_digest: str) -> bytes | None:
+        if previous is None or previous.digests.get("html-source") != html_digest:
+            return None
+        path = config.output_dir / f"{stem}.pdf"
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        return data if _sha256(data) == previous.digests.get("pdf") else None
+
+    return reuse
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return _sha256(path.read_bytes())
+    except OSError:
+        return None
 
 
 def _email_bodies(config: Config, briefing: Briefing) -> tuple[str, str]:
@@ -380,7 +635,7 @@ def deliver_stage(
     config: Config,
     briefing: Briefing,
     message: EmailMessage | None,
-    store: Store,
+    store: ArticleStore,
     options: RunOptions,
 ) -> tuple[str, ...]:
     """Send the email when asked; each recipient gets a date's briefing once unless forced."""

@@ -377,7 +377,7 @@ def template_context(briefing: Briefing) -> dict[str, Any]:
     language = briefing.language.split("-")[0].lower() or "en"
     words = labels_for(language)
     summarised = [item for item in briefing.items if item.summary is not None and not item.error]
-    failed = [item for item in briefing.items if item not in summarised]
+    failed = [item for item in briefing.items if item.summary is None or item.error]
     return {
         "briefing": briefing,
         "language": language,

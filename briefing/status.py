@@ -33,6 +33,8 @@ class LastRun:
     failed_sources: tuple[str, ...]
     outputs: tuple[str, ...]
     error: str | None
+    #: (format, reason) for each output format the run could not write.
+    failed_formats: tuple[tuple[str, str], ...] = ()
 
     @property
     def duration(self) -> timedelta | None:
@@ -134,10 +136,17 @@ def _last_run(run: RunRecord, zone: tzinfo, *, in_progress: bool) -> LastRun:
         scheduled_for=_in_zone(run.scheduled_time, zone),
         articles=run.articles,
         new_articles=run.new_articles,
-        failed_sources=tuple(dict.fromkeys(str(f.get("source", "?")) for f in run.failures)),
+        failed_sources=tuple(
+            dict.fromkeys(str(f["source"]) for f in run.failures if "source" in f)
+        ),
         outputs=tuple(run.outputs),
-        error=run.error,
+        error=None if _format_failures(run) else run.error,
+        failed_formats=_format_failures(run),
     )
+
+
+def _format_failures(run: RunRecord) -> tuple[tuple[str, str], ...]:
+    return tuple((f["format"], f.get("error", "")) for f in run.failures if "format" in f)
 
 
 def _in_zone(moment: datetime | None, zone: tzinfo) -> datetime | None:
@@ -167,12 +176,17 @@ def _last_run_lines(run: LastRun | None) -> list[str]:
     when = run.started_at.strftime("%a %Y-%m-%d %H:%M:%S %Z")
     took = f" in {format_duration(run.duration)}" if run.duration is not None else ""
     kind = f"scheduled for {format_run_time(run.scheduled_for)}" if run.scheduled_for else run.kind
-    lines = [f"last run:   {when} ({kind}): {run.status}{took}"]
+    status = (
+        "ok, but some formats failed" if run.failed_formats and run.status == "ok" else run.status
+    )
+    lines = [f"last run:   {when} ({kind}): {status}{took}"]
     lines.append(f"            {run.articles} article(s) in the briefing, {run.new_articles} new")
     if run.failed_sources:
         lines.append(f"            failed sources: {', '.join(run.failed_sources)}")
     if run.error:
         lines.append(f"            error: {' '.join(run.error.split())}")
+    for fmt, reason in run.failed_formats:
+        lines.append(f"            not written: {fmt}: {' '.join(reason.split())}")
     for i, path in enumerate(run.outputs):
         lines.append(f"            {'files:' if i == 0 else '      '} {path}")
     if not run.outputs:

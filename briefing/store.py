@@ -14,7 +14,7 @@ import re
 import sqlite3
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -94,6 +94,13 @@ MIGRATIONS: tuple[str, ...] = (
         recipients TEXT NOT NULL
     );
     """,
+    # 2 (scale): per-source counts read an index instead of the whole table; a briefing
+    # keeps the digests of what it wrote, so an unchanged rerun can leave its files alone.
+    """
+    CREATE INDEX article_sources_source ON article_sources(source);
+    ALTER TABLE briefings ADD COLUMN generated_at TEXT;
+    ALTER TABLE briefings ADD COLUMN digests TEXT NOT NULL DEFAULT '{}';
+    """,
 )
 
 
@@ -121,6 +128,26 @@ class SourceStatus:
     last_new: int
     last_seen: int
     articles: int
+
+
+@dataclass(frozen=True)
+class BriefingRecord:
+    """What was written for one date: the files, when, and each file's SHA-256."""
+
+    day: date
+    outputs: tuple[str, ...]
+    generated_at: datetime | None
+    digests: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    """What ``briefing prune`` did, and the database's size before and after."""
+
+    texts_dropped: int
+    articles_deleted: int
+    bytes_before: int
+    bytes_after: int
 
 
 @dataclass(frozen=True)
@@ -387,25 +414,28 @@ class Store:
                 )
 
     def source_statuses(self, names: Sequence[str]) -> list[SourceStatus]:
-        """The last known status of each named source, in the order given."""
-        statuses = []
-        for name in names:
-            row = self.db.execute("SELECT * FROM source_state WHERE source = ?", (name,)).fetchone()
-            count = self.db.execute(
-                "SELECT count(*) FROM article_sources WHERE source = ?", (name,)
-            ).fetchone()[0]
-            statuses.append(
-                SourceStatus(
-                    source=name,
-                    last_attempt=row["last_attempt"] if row else None,
-                    last_success=row["last_success"] if row else None,
-                    last_error=row["last_error"] if row else None,
-                    last_new=row["last_new"] if row else 0,
-                    last_seen=row["last_seen"] if row else 0,
-                    articles=int(count),
-                )
+        """The last known status of each named source, in the order given.
+
+        Two queries whatever the number of sources, each answered from an
+        index (``article_sources_source``), so ``briefing sources`` costs the
+        same per source over a year of articles as over a day's.
+        """
+        wanted = json.dumps(list(names))
+        states = {
+            row["source"]: row
+            for row in self.db.execute(
+                "SELECT * FROM source_state WHERE source IN (SELECT value FROM json_each(?))",
+                (wanted,),
             )
-        return statuses
+        }
+        counts = dict(
+            self.db.execute(
+                """SELECT source, count(*) FROM article_sources
+                   WHERE source IN (SELECT value FROM json_each(?)) GROUP BY source""",
+                (wanted,),
+            ).fetchall()
+        )
+        return [_source_status(name, states.get(name), int(counts.get(name, 0))) for name in names]
 
     # --- runs and briefings ---------------------------------------------------------
 
@@ -465,13 +495,46 @@ class Store:
         )
         return cursor.rowcount
 
-    def record_briefing(self, day: date, run_id: int, outputs: Sequence[str]) -> None:
+    def record_briefing(
+        self,
+        day: date,
+        run_id: int,
+        outputs: Sequence[str],
+        *,
+        generated_at: datetime | None = None,
+        digests: Mapping[str, str] | None = None,
+    ) -> None:
+        """Record the briefing of ``day``; ``digests`` are the SHA-256 of what was written."""
         self.db.execute(
-            """INSERT INTO briefings (briefing_date, run_id, created_at, outputs)
-               VALUES (?, ?, ?, ?)
+            """INSERT INTO briefings (briefing_date, run_id, created_at, outputs, generated_at,
+                   digests)
+               VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT(briefing_date) DO UPDATE SET run_id = excluded.run_id,
-                   created_at = excluded.created_at, outputs = excluded.outputs""",
-            (day.isoformat(), run_id, _now(), json.dumps(list(outputs))),
+                   created_at = excluded.created_at, outputs = excluded.outputs,
+                   generated_at = excluded.generated_at, digests = excluded.digests""",
+            (
+                day.isoformat(),
+                run_id,
+                _now(),
+                json.dumps(list(outputs)),
+                generated_at.isoformat() if generated_at else None,
+                json.dumps(dict(digests or {}), sort_keys=True),
+            ),
+        )
+
+    def briefing_record(self, day: date) -> BriefingRecord | None:
+        """What was written for the briefing of ``day``, or None if there is none."""
+        row = self.db.execute(
+            "SELECT outputs, generated_at, digests FROM briefings WHERE briefing_date = ?",
+            (day.isoformat(),),
+        ).fetchone()
+        if row is None:
+            return None
+        return BriefingRecord(
+            day=day,
+            outputs=tuple(json.loads(row["outputs"])),
+            generated_at=parse_time(row["generated_at"]),
+            digests=dict(json.loads(row["digests"] or "{}")),
         )
 
     def briefing_outputs(self, day: date) -> list[str] | None:
@@ -501,6 +564,59 @@ class Store:
                 (day.isoformat(), message_id, _now(), json.dumps(merged)),
             )
 
+    # --- retention --------------------------------------------------------------------
+
+    def prune(
+        self, *, text_before: date | None, delete_before: date | None, vacuum: bool = True
+    ) -> PruneResult:
+        """Drop the text of articles briefed before ``text_before`` and delete those briefed
+        before ``delete_before``; then give the space back to the file system.
+
+        Only briefed articles are touched: an article no briefing has included
+        yet is never pruned, and one briefed on or after a cut-off keeps what
+        its briefing needs. A text dropped keeps its hash, so the same article
+        arriving again is still recognised; a deleted article is forgotten.
+        """
+        before = self._file_bytes()
+        with self.transaction():
+            dropped = (
+                self.db.execute(
+                    """UPDATE articles SET text = '' WHERE briefed_on < ? AND text != ''""",
+                    (text_before.isoformat(),),
+                ).rowcount
+                if text_before
+                else 0
+            )
+            deleted = (
+                self.db.execute(
+                    "DELETE FROM articles WHERE briefed_on < ?", (delete_before.isoformat(),)
+                ).rowcount
+                if delete_before
+                else 0
+            )
+        if vacuum:
+            self._vacuum()
+        return PruneResult(
+            texts_dropped=dropped,
+            articles_deleted=deleted,
+            bytes_before=before,
+            bytes_after=self._file_bytes(),
+        )
+
+    def _vacuum(self) -> None:
+        # The first prune rewrites the file once (VACUUM) with incremental
+        # auto-vacuum turned on; later prunes only hand back free pages.
+        if int(self.db.execute("PRAGMA auto_vacuum").fetchone()[0]) == 2:
+            self.db.execute("PRAGMA incremental_vacuum")
+        else:
+            self.db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            self.db.execute("VACUUM")
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _file_bytes(self) -> int:
+        files = (self.path, self.path.with_name(self.path.name + "-wal"))
+        return sum(f.stat().st_size for f in files if f.exists())
+
 
 def _statements(script: str) -> list[str]:
     # Our migrations hold no semicolons inside literals, so splitting is exact.
@@ -520,6 +636,18 @@ def _article(row: sqlite3.Row) -> Article:
         author=row["author"],
         attribution=row["attribution"],
         flags=tuple(json.loads(row["flags"] or "[]")),
+    )
+
+
+def _source_status(name: str, row: sqlite3.Row | None, articles: int) -> SourceStatus:
+    return SourceStatus(
+        source=name,
+        last_attempt=row["last_attempt"] if row else None,
+        last_success=row["last_success"] if row else None,
+        last_error=row["last_error"] if row else None,
+        last_new=row["last_new"] if row else 0,
+        last_seen=row["last_seen"] if row else 0,
+        articles=articles,
     )
 
 

@@ -8,6 +8,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from conftest import CliResult
 from smtp_server import Inbox
 
 from briefing.config import Config, load_config
@@ -179,3 +180,120 @@ def test_a_partly_refused_send_is_not_repeated_for_those_who_got_it(
     retry = run_briefing(config, RunOptions(day=DAY, send=True))
     assert retry.sent_to == ("b@example.org",)
     assert [r[1] for r in box.received] == [["a@example.org"], ["b@example.org"]]
+
+
+# --- one format failing never costs the others (issue 10 item 3) -------------------------
+
+
+def test_a_pdf_over_its_time_limit_costs_only_the_pdf(config: Config) -> None:
+    from dataclasses import replace
+
+    from briefing.config import PdfConfig
+    from briefing.pipeline import FormatsFailed
+    from briefing.status import format_status, status_report
+
+    slow = replace(config, formats=("md", "html", "pdf"), pdf=PdfConfig(max_seconds=0.001))
+    with pytest.raises(FormatsFailed) as caught:
+        run_briefing(slow, RunOptions(day=DAY))
+    result = caught.value.result
+    assert [f.format for f in result.failed_formats] == ["pdf"]
+    assert "longer than 0.001 s" in str(caught.value)
+    written = {p.suffix for p in result.outputs}
+    assert written == {".md", ".html"}
+    assert "Council passes budget" in (slow.output_dir / f"briefing-{DAY}.md").read_text()
+    assert not (slow.output_dir / f"briefing-{DAY}.pdf").exists()
+    with Store(config.database_path) as store:
+        assert store.unbriefed_articles() == []  # the formats written count as briefed
+        (run,) = store.runs()
+        assert {"format": "pdf", "error": result.failed_formats[0].error} in run.failures
+    shown = format_status(status_report(slow))
+    assert "some formats failed" in shown and "not written: pdf: the PDF took longer" in shown
+    # The next run (nothing new) is not held hostage either, and a normal limit writes the PDF.
+    fixed = run_briefing(replace(slow, pdf=PdfConfig()), RunOptions(day=DAY))
+    assert {p.suffix for p in fixed.outputs} == {".md", ".html", ".pdf"}
+    assert not fixed.failed_formats
+
+
+def test_the_cli_exits_non_zero_and_names_the_failed_format(
+    write_config: Callable[[str], Path], config: Config, cli: Callable[..., CliResult]
+) -> None:
+    path = write_config(
+        'formats = ["md", "pdf"]\n[pdf]\nmax_seconds = 0.001\n'
+        '[[sources]]\nname = "Docs"\nfolder = "docs"\n'
+    )
+    result = cli("run", "--config", str(path), "--date", DAY.isoformat())
+    assert result.code == 1
+    assert "pdf: the PDF took longer than 0.001 s" in result.err
+    assert f"briefing-{DAY}.md" in result.err  # what was written is named
+    assert (config.output_dir / f"briefing-{DAY}.md").exists()
+
+
+def test_a_broken_template_for_one_format_costs_only_that_format(
+    config: Config, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from briefing.pipeline import FormatsFailed
+
+    broken = tmp_path / "tpl"
+    broken.mkdir()
+    (broken / "briefing.md.j2").write_text("{{ briefing.items[0].nope() }}")
+    both = replace(config, templates=broken, formats=("md", "html"))
+    with pytest.raises(FormatsFailed) as caught:
+        run_briefing(both, RunOptions(day=DAY))
+    assert [f.format for f in caught.value.result.failed_formats] == ["md"]
+    assert "Council passes budget" in (config.output_dir / f"briefing-{DAY}.html").read_text()
+
+
+def test_a_day_over_max_articles_lists_the_rest_by_title_and_loses_none(
+    write_config: Callable[[str], Path], tmp_path: Path
+) -> None:
+    for name, count in (("busy", 6), ("quiet", 2)):
+        folder = tmp_path / name
+        folder.mkdir()
+        for i in range(count):
+            (folder / f"{i}.txt").write_text(
+                f"{name} story {i}\n\nThe {name} desk reports event number {i} today. "
+                f"It happened in town {i} and officials confirmed it on the record.\n"
+            )
+    config = load_config(
+        write_config(
+            'formats = ["md"]\nmax_articles = 4\n'
+            '[[sources]]\nname = "Busy"\nfolder = "busy"\n'
+            '[[sources]]\nname = "Quiet"\nfolder = "quiet"\n'
+        )
+    )
+    result = run_briefing(config, RunOptions(day=DAY))
+    full = [i.article.source for i in result.briefing.items]
+    assert len(full) == 4 and full.count("Quiet") == 2  # a busy source cannot crowd out others
+    assert len(result.briefing.more) == 4
+    md = result.outputs[0].read_text()
+    assert "## More articles (titles only)" in md
+    for article in result.briefing.more:
+        assert article.title in md
+    with Store(config.database_path) as store:
+        assert store.unbriefed_articles() == []  # listed, so briefed: not carried over
+
+
+# --- an unchanged rerun leaves its files alone (issue 15 item 4b) --------------------------
+
+
+def test_a_rerun_with_nothing_new_does_not_lay_the_pdf_out_again(config: Config) -> None:
+    from dataclasses import replace
+
+    both = replace(config, formats=("md", "pdf"))
+    first = run_briefing(both, RunOptions(day=DAY))
+    second = run_briefing(both, RunOptions(day=DAY))  # "nothing new" is now said: re-rendered
+    pdf = both.output_dir / f"briefing-{DAY}.pdf"
+    mtime = pdf.stat().st_mtime_ns
+    third = run_briefing(both, RunOptions(day=DAY))
+    assert set(third.unchanged) == set(third.outputs) == set(second.outputs)
+    assert pdf.stat().st_mtime_ns == mtime and third.digests == second.digests
+    assert third.briefing.generated_at == second.briefing.generated_at
+    assert first.digests["html-source"] != second.digests["html-source"]
+    # A file changed on disk, or --force, renders again.
+    pdf.write_bytes(b"%PDF-1.7 not ours")
+    fourth = run_briefing(both, RunOptions(day=DAY))
+    assert pdf.read_bytes() != b"%PDF-1.7 not ours" and pdf not in fourth.unchanged
+    forced = run_briefing(both, RunOptions(day=DAY, force=True))
+    assert forced.briefing.generated_at != second.briefing.generated_at
