@@ -579,19 +579,19 @@ class Store:
         """
         before = self._file_bytes()
         with self.transaction():
+            deleted = (
+                self.db.execute(
+                    "DELETE FROM articles WHERE briefed_on < ?", (delete_before.isoformat(),)
+                ).rowcount
+                if delete_before
+                else 0
+            )
             dropped = (
                 self.db.execute(
                     """UPDATE articles SET text = '' WHERE briefed_on < ? AND text != ''""",
                     (text_before.isoformat(),),
                 ).rowcount
                 if text_before
-                else 0
-            )
-            deleted = (
-                self.db.execute(
-                    "DELETE FROM articles WHERE briefed_on < ?", (delete_before.isoformat(),)
-                ).rowcount
-                if delete_before
                 else 0
             )
         if vacuum:

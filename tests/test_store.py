@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -128,3 +129,130 @@ def test_many_processes_opening_a_new_database_at_once(tmp_path: Path) -> None:
         for thread in threads:
             thread.join()
     assert errors == []
+
+
+# --- at scale: every query answered from an index (issue 15 item 1) ----------------------
+
+BIG_TABLES = "articles|article_sources"
+#: Statements that read every row on purpose (and only an index of it).
+WHOLE_TABLE = ("SELECT count(*) FROM articles",)
+
+
+@pytest.fixture(scope="module")
+def big_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from bulk_store import fill
+
+    path = tmp_path_factory.mktemp("big") / "db.sqlite3"
+    fill(path, articles=20_000, sources=400, days=365, last_day=date(2026, 11, 24))
+    return path
+
+
+def _exercise_every_method(store: Store) -> set[str]:
+    """Call each method of the store seam once, as a run, status and prune would."""
+    from briefing.models import Summary
+
+    day = date(2026, 11, 24)
+    new = article("A story that nobody has told before today.", url="https://x.org/new", guid="n")
+    summary = Summary("en", "default", (), 0)
+    calls = {
+        "add_articles": lambda: store.add_articles("Source 00001", [new]),
+        "unbriefed_articles": store.unbriefed_articles,
+        "briefed_articles": lambda: store.briefed_articles(day),
+        "other_sources": lambda: store.other_sources(1, "Source 00001"),
+        "stored_summary": lambda: store.stored_summary(1),
+        "save_summaries": lambda: store.save_summaries([(1, summary)]),
+        "mark_briefed": lambda: store.mark_briefed([20_001], day),
+        "article_count": store.article_count,
+        "source_state": lambda: store.source_state("Source 00002"),
+        "record_source": lambda: store.record_source("Source 00002", state=None, error=None),
+        "source_statuses": lambda: store.source_statuses([f"Source {i:05d}" for i in range(400)]),
+        "start_run": lambda: store.start_run("manual", briefing_date=day),
+        "finish_run": lambda: store.finish_run(1, status="ok"),
+        "runs": store.runs,
+        "abandon_unfinished_runs": store.abandon_unfinished_runs,
+        "record_briefing": lambda: store.record_briefing(day, 1, []),
+        "briefing_record": lambda: store.briefing_record(day),
+        "briefing_outputs": lambda: store.briefing_outputs(day),
+        "delivered_to": lambda: store.delivered_to(day),
+        "record_delivery": lambda: store.record_delivery(day, "<m@x>", ["a@example.org"]),
+        "prune": lambda: store.prune(
+            text_before=date(2026, 3, 1), delete_before=date(2026, 1, 1), vacuum=False
+        ),
+    }
+    for call in calls.values():
+        call()
+    return set(calls)
+
+
+def test_every_store_query_uses_an_index_on_a_year_of_articles(big_store: Path) -> None:
+    from briefing.storage import ArticleStore
+
+    statements: list[str] = []
+    with Store(big_store) as store:
+        store.db.set_trace_callback(statements.append)
+        called = _exercise_every_method(store)
+        store.db.set_trace_callback(None)
+        seam = {n for n in vars(ArticleStore) if not n.startswith("_") and n != "close"}
+        assert seam <= called, f"not exercised: {seam - called}"
+        checked = 0
+        for sql in dict.fromkeys(" ".join(s.split()) for s in statements):
+            if not sql.upper().startswith(("SELECT", "UPDATE", "DELETE")):
+                continue
+            plan = [row[3] for row in store.db.execute(f"EXPLAIN QUERY PLAN {sql}")]
+            checked += 1
+            # SCAN reads every row (or every index entry), SEARCH only those asked for.
+            full_scans = [step for step in plan if re.match(rf"SCAN ({BIG_TABLES})\b", step)]
+            if sql not in WHOLE_TABLE:
+                assert not full_scans, f"{sql}\n  plan: {plan}"
+        assert checked >= 15
+
+
+def test_source_counts_take_two_queries_whatever_the_number_of_sources(big_store: Path) -> None:
+    statements: list[str] = []
+    with Store(big_store) as store:
+        store.db.set_trace_callback(statements.append)
+        statuses = store.source_statuses([f"Source {i:05d}" for i in range(400)] + ["Nobody"])
+        store.db.set_trace_callback(None)
+        expected = [
+            store.db.execute(
+                "SELECT count(*) FROM article_sources WHERE source = ?", (s.source,)
+            ).fetchone()[0]
+            for s in statuses
+        ]
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2
+    assert [s.articles for s in statuses] == expected
+    assert expected[0] > 40 and statuses[-1].articles == 0
+    assert statuses[0].last_success == "2026-11-24" and statuses[-1].last_attempt is None
+
+
+# --- retention (issue 15 item 5) ------------------------------------------------------------
+
+
+def test_prune_drops_old_text_then_old_rows_and_never_an_unbriefed_article(
+    tmp_path: Path,
+) -> None:
+    from bulk_store import fill
+
+    path = tmp_path / "db.sqlite3"
+    fill(path, articles=3_000, sources=30, days=300, words=400, last_day=date(2026, 11, 24))
+    with Store(path) as store:
+        store.add_articles("Source 00001", [article("Not briefed yet, and old news anyway.")])
+        in_window = store.briefed_articles(date(2026, 11, 1))
+        done = store.prune(text_before=date(2026, 8, 26), delete_before=date(2026, 3, 1))
+        assert done.texts_dropped > 1_000 and done.articles_deleted > 300
+        assert done.bytes_after < done.bytes_before * 0.6
+        # A briefing inside the window keeps everything it needs.
+        assert store.briefed_articles(date(2026, 11, 1)) == in_window
+        assert all(a.text for a in in_window)
+        # Older than text_days: title, link and summary stay; the text is gone.
+        (old,) = store.briefed_articles(date(2026, 6, 1))[:1]
+        assert old.text == "" and old.title and old.url
+        assert old.id is not None and store.stored_summary(old.id) is not None
+        # Still recognised if a feed sends it again (same GUID, same link).
+        again = store.add_articles(old.source, [article("x", guid=old.guid, source=old.source)])
+        assert (again.new, again.seen) == (0, 1)
+        assert store.briefed_articles(date(2026, 2, 1)) == []
+        assert [a.title for a in store.unbriefed_articles()] == ["T"]
+        # The second prune only hands back free pages.
+        assert int(store.db.execute("PRAGMA auto_vacuum").fetchone()[0]) == 2
+        assert store.prune(text_before=date(2026, 8, 26), delete_before=None).texts_dropped == 0
