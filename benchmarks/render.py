@@ -29,6 +29,7 @@ import argparse
 import html
 import importlib.util
 import logging
+import math
 import statistics
 import subprocess
 import sys
@@ -149,6 +150,9 @@ def main() -> int:
     line("Total, 100 articles (md, html, pdf, eml)", total, baseline, "target <= 2 s")
     line("PDF, 30 articles", pdf30_seconds, baseline, f"{len(pdf30) / 1024:.0f} KB (<= 300 KB)")
     line("once per process: import WeasyPrint", import_seconds())
+    # Issue 15 item 6: the PDF stays linear in articles (1.0 = linear).
+    growth = math.log(pdf_seconds / pdf30_seconds) / math.log(100 / 30)
+    print(f"growth exponent, PDF 30 -> 100 articles: {growth:.2f} (linear = 1; <= 1.1 expected)")
     if len(pdf30) > MAX_PDF_BYTES_30:
         failed.append(f"30-article PDF is {len(pdf30) / 1024:.0f} KB")
     if total > MAX_SECONDS_100:
