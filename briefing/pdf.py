@@ -26,6 +26,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import gc
+import hashlib
 import html as html_lib
 import logging
 import multiprocessing
@@ -303,6 +304,32 @@ def _job_for(html: str, briefing: Briefing, profile: str | None) -> _Job:
         language=briefing.language,
         profile=profile,
     )
+
+
+def pdf_digest(html: str, *, briefing: Briefing, profile: str | None = None) -> str:
+    """A SHA-256 of everything the PDF of ``html`` is made from.
+
+    The HTML, the metadata taken from the briefing, the profile, the packaged
+    stylesheet and fonts, and the versions of WeasyPrint and of briefing: two
+    equal digests mean the same PDF, so a PDF already on disk with this digest
+    need not be laid out again.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    job = _job_for(html, briefing, profile.lower() if profile else None)
+    digest = hashlib.sha256()
+    for part in (job.title, job.authors, job.keywords, job.created, job.language, job.profile):
+        digest.update(repr(part).encode("utf-8") + b"\0")
+    digest.update(job.html.encode("utf-8"))
+    for asset in sorted(assets_dir().rglob("*")):
+        if asset.is_file():
+            digest.update(asset.name.encode("utf-8") + asset.read_bytes())
+    for package in ("weasyprint", "briefing"):
+        try:
+            digest.update(version(package).encode("utf-8"))
+        except PackageNotFoundError:
+            digest.update(b"?")
+    return digest.hexdigest()
 
 
 def preload() -> None:

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 #: ``progress(stage, done, total)``: "collect", "summarize", "render" with counts.
 Progress = Callable[[str, int, int], None]
 TITLE_WORDS = 14
+#: The digest key of what a PDF is laid out from (HTML, metadata, stylesheet, versions).
+PDF_SOURCE = "pdf-source"
 
 
 @dataclass(frozen=True)
@@ -369,8 +371,8 @@ class Rendered:
     """A briefing's files as bytes keyed by suffix, and its email when configured.
 
     ``failed`` names each format that could not be rendered, with the reason;
-    the others are in ``files``. ``html_digest`` is the SHA-256 of the HTML the
-    PDF is laid out from.
+    the others are in ``files``. ``html_digest`` is :func:`briefing.pdf.pdf_digest`
+    of the HTML the PDF is laid out from.
     """
 
     files: dict[str, bytes]
@@ -403,7 +405,7 @@ def render_outputs(
         if "html" in formats or wants_pdf
         else None
     )
-    digest = _sha256(html.encode("utf-8")) if html is not None else ""
+    digest = _pdf_digest(config, briefing, html) if html is not None else ""
     reused = reuse_pdf(digest) if reuse_pdf and html is not None and wants_pdf else None
     # The PDF is laid out in a child process, on the other core, while the
     # other formats and the email's bodies are written here.
@@ -514,7 +516,7 @@ def write_outputs(
     failed = dict(rendered.failed)
     paths: list[Path] = []
     unchanged: list[Path] = []
-    digests = {"html-source": rendered.html_digest} if rendered.html_digest else {}
+    digests = {PDF_SOURCE: rendered.html_digest} if rendered.html_digest else {}
     outputs = dict(rendered.files)
     if rendered.email is not None:
         outputs["eml"] = rendered.email.as_bytes()
@@ -554,7 +556,7 @@ def _as_before_if_unchanged(
     articles and the same problems; giving the earlier time back lets the
     files (and the PDF) be left exactly as they are.
     """
-    if previous is None or previous.generated_at is None or "html-source" not in previous.digests:
+    if previous is None or previous.generated_at is None or PDF_SOURCE not in previous.digests:
         return briefing
     from . import render
 
@@ -563,7 +565,8 @@ def _as_before_if_unchanged(
         html = render.render_html(earlier, **_template_options(config))
     except BriefingError:
         return briefing
-    return earlier if _sha256(html.encode("utf-8")) == previous.digests["html-source"] else briefing
+    same = _pdf_digest(config, earlier, html) == previous.digests[PDF_SOURCE]
+    return earlier if same else briefing
 
 
 def _dated(briefing: Briefing, moment: datetime) -> Briefing:
@@ -577,7 +580,7 @@ def _pdf_on_disk(
     """Finds the PDF an earlier run laid out from the same HTML, if it is still intact."""
 
     def reuse(html_digest: str) -> bytes | None:
-        if previous is None or previous.digests.get("html-source") != html_digest:
+        if previous is None or previous.digests.get(PDF_SOURCE) != html_digest:
             return None
         path = config.output_dir / f"{stem}.pdf"
         try:
@@ -587,6 +590,12 @@ def _pdf_on_disk(
         return data if _sha256(data) == previous.digests.get("pdf") else None
 
     return reuse
+
+
+def _pdf_digest(config: Config, briefing: Briefing, html: str) -> str:
+    from .pdf import pdf_digest
+
+    return pdf_digest(html, briefing=briefing, profile=config.pdf.profile)
 
 
 def _sha256(data: bytes) -> str:

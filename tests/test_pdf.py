@@ -286,3 +286,17 @@ def test_the_time_limit_holds_when_other_threads_run() -> None:
         stop.set()
         waiter.join()
     assert len(read(pdf).pages) >= 1
+
+
+def test_the_pdf_digest_changes_with_anything_the_pdf_is_made_from() -> None:
+    from briefing.pdf import pdf_digest
+
+    briefing = samples.make_briefing(2)
+    html = render_html(briefing)
+    same = pdf_digest(html, briefing=briefing)
+    assert pdf_digest(render_html(briefing), briefing=briefing) == same
+    later = replace(briefing, generated_at=briefing.generated_at.replace(hour=9))
+    assert pdf_digest(html, briefing=later) != same  # the PDF's creation date
+    assert pdf_digest(html, briefing=briefing, profile="pdf/a-3u") != same
+    assert pdf_digest(html + " ", briefing=briefing) != same
+    assert pdf_digest(html, briefing=replace(briefing, author="Desk B")) != same

@@ -290,7 +290,7 @@ def test_a_rerun_with_nothing_new_does_not_lay_the_pdf_out_again(config: Config)
     assert set(third.unchanged) == set(third.outputs) == set(second.outputs)
     assert pdf.stat().st_mtime_ns == mtime and third.digests == second.digests
     assert third.briefing.generated_at == second.briefing.generated_at
-    assert first.digests["html-source"] != second.digests["html-source"]
+    assert first.digests["pdf-source"] != second.digests["pdf-source"]
     # A file changed on disk, or --force, renders again.
     pdf.write_bytes(b"%PDF-1.7 not ours")
     fourth = run_briefing(both, RunOptions(day=DAY))
