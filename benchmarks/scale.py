@@ -24,7 +24,8 @@ they are compared):
 
 The 100k-article databases are made in bulk inserts (tests/bulk_store.py)
 in a temporary folder. ``--store`` names the store backend the database
-figures run against (``briefing.storage``); only ``sqlite`` exists today.
+figures and the reruns run against (``briefing.storage``); only ``sqlite``
+exists today.
 Exits 1 if a target is missed (``--no-check`` only prints).
 """
 
@@ -258,7 +259,7 @@ def bench_rerun(work: Path, args: argparse.Namespace, failed: list[str]) -> None
         day = date(2026, 11, 24)
         for times in (firsts, reruns, unchanged):
             started = time.perf_counter()
-            run_briefing(config, RunOptions(day=day))
+            run_briefing(config, RunOptions(day=day, store_backend=args.store))
             times.append(time.perf_counter() - started)
     first, rerun, same = (statistics.median(t) for t in (firsts, reruns, unchanged))
     print("\n`briefing run` on the bundled samples (md, pdf), in this process")

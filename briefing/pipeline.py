@@ -24,7 +24,7 @@ from .config import Config
 from .errors import BriefingError, DeliveryError, RenderError, RunStopped
 from .fsutil import atomic_write
 from .models import Article, Briefing, BriefingItem, Length, SourceFailure, Summary
-from .storage import ArticleStore, open_store
+from .storage import DEFAULT_BACKEND, ArticleStore, open_store
 from .store import BriefingRecord, Store
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ class RunOptions:
     now: datetime | None = None
     #: Seconds to wait for another run on the same configuration; None waits as long as it takes.
     lock_wait: float | None = 0.0
+    #: The store backend (``briefing.storage``); SQLite unless a benchmark or a test says otherwise.
+    store_backend: str = DEFAULT_BACKEND
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,10 @@ def run_briefing(
     options = options or RunOptions()
     day = options.day or date.today()
     progress = progress or _no_progress
-    with run_lock(config, wait=options.lock_wait), open_store(config.database_path) as store:
+    with (
+        run_lock(config, wait=options.lock_wait),
+        open_store(config.database_path, backend=options.store_backend) as store,
+    ):
         # We hold the lock, so a run still marked 'running' belongs to a dead process.
         store.abandon_unfinished_runs()
         run_id = store.start_run(
