@@ -256,3 +256,26 @@ def test_prune_drops_old_text_then_old_rows_and_never_an_unbriefed_article(
         # The second prune only hands back free pages.
         assert int(store.db.execute("PRAGMA auto_vacuum").fetchone()[0]) == 2
         assert store.prune(text_before=date(2026, 8, 26), delete_before=None).texts_dropped == 0
+
+
+def test_a_database_of_the_first_schema_is_migrated_with_its_briefings(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    db.execute(
+        "INSERT INTO briefings (briefing_date, created_at, outputs) VALUES (?, ?, ?)",
+        ("2026-11-24", "2026-11-24T07:00:00+00:00", '["output/briefing-2026-11-24.md"]'),
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        record = store.briefing_record(date(2026, 11, 24))
+        assert record is not None and record.outputs == ("output/briefing-2026-11-24.md",)
+        assert record.digests == {} and record.generated_at is None
+        plan = store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT count(*) FROM article_sources WHERE source = 'x'"
+        ).fetchall()
+        assert "article_sources_source" in plan[0][3]
