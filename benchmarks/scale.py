@@ -145,8 +145,12 @@ def bench_sources(work: Path, args: argparse.Namespace, failed: list[str]) -> No
             "ours 2000": lambda: stores[2000].source_statuses(names[2000]),
             "old 200": lambda: old_source_counts(old[200], names[200]),
             "old 2000": lambda: old_source_counts(old[2000], names[2000]),
-            "cli 200": lambda: subprocess.run([*cli, str(configs[200])], capture_output=True),
-            "cli 2000": lambda: subprocess.run([*cli, str(configs[2000])], capture_output=True),
+            "cli 200": lambda: subprocess.run(
+                [*cli, str(configs[200])], capture_output=True, check=True
+            ),
+            "cli 2000": lambda: subprocess.run(
+                [*cli, str(configs[2000])], capture_output=True, check=True
+            ),
         },
         args.runs,
     )
