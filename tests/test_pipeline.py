@@ -258,7 +258,7 @@ def test_a_day_over_max_articles_lists_the_rest_by_title_and_loses_none(
             )
     config = load_config(
         write_config(
-            'formats = ["md"]\nmax_articles = 4\n'
+            'formats = ["md", "html"]\nmax_articles = 4\n'
             '[[sources]]\nname = "Busy"\nfolder = "busy"\n'
             '[[sources]]\nname = "Quiet"\nfolder = "quiet"\n'
         )
@@ -268,9 +268,10 @@ def test_a_day_over_max_articles_lists_the_rest_by_title_and_loses_none(
     assert len(full) == 4 and full.count("Quiet") == 2  # a busy source cannot crowd out others
     assert len(result.briefing.more) == 4
     md = result.outputs[0].read_text()
-    assert "## More articles (titles only)" in md
+    html = result.outputs[1].read_text()
+    assert "## More articles (titles only)" in md and "More articles (titles only)" in html
     for article in result.briefing.more:
-        assert article.title in md
+        assert article.title in md and f"{article.title} · {article.source}" in html
     with Store(config.database_path) as store:
         assert store.unbriefed_articles() == []  # listed, so briefed: not carried over
 
