@@ -32,7 +32,7 @@ def median_of(
     times = []
     for _ in range(repeat):
         if fresh:
-            for path in (cwd / "output").glob("*"):
+            for path in (cwd / "briefing-sample").glob("*"):
                 path.unlink()
         times.append(timed(command, cwd, env))
     return statistics.median(times)
