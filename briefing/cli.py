@@ -129,7 +129,28 @@ class _Parser(argparse.ArgumentParser):
             close = difflib.get_close_matches(match.group(1), choices, n=1, cutoff=0.5)
             if close:
                 message += f"; did you mean {close[0]!r}?"
+        unknown = re.search(r"unrecognized arguments: (.*)", message)
+        if unknown:
+            options = _all_options(self)
+            for word in unknown.group(1).split():
+                close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
+                if word.startswith("--") and close:
+                    message += f"; did you mean {close[0]!r}?"
+                    break
         super().error(message)
+
+
+def _all_options(parser: argparse.ArgumentParser) -> list[str]:
+    """Every long option of ``parser`` and of its commands (argparse reports unknown ones
+    from the top-level parser, which does not know the commands' own)."""
+    found: list[str] = []
+    for action in parser._actions:
+        found += [o for o in action.option_strings if o.startswith("--")]
+        if isinstance(action.choices, dict):
+            for child in action.choices.values():
+                if isinstance(child, argparse.ArgumentParser):
+                    found += _all_options(child)
+    return sorted(set(found))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -325,9 +325,11 @@ def _database_rows(path: Path) -> list[tuple[object, ...]]:
         ).fetchall()
 
 
-def test_a_mistyped_command_gets_a_suggestion(sh: Shell) -> None:
+def test_a_mistyped_command_or_option_gets_a_suggestion(sh: Shell) -> None:
     done = sh("stauts")
     assert done.code == 2 and "did you mean 'status'?" in done.err
+    option = sh("run", "--dryrun")
+    assert option.code == 2 and "did you mean '--dry-run'?" in option.err
 
 
 def test_every_command_has_a_description_in_the_help(sh: Shell) -> None:
