@@ -120,7 +120,7 @@ def _setup_logging(verbose: int, debug: bool, *, quiet: bool = False) -> None:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, plus "did you mean" for a mistyped command."""
+    """argparse, plus "did you mean" for a mistyped command or long option."""
 
     def error(self, message: str) -> Any:
         match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
