@@ -63,7 +63,9 @@ def sh(tmp_path: Path) -> Iterator[Shell]:
     work = tmp_path / "work"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("BRIEFING_CONFIG", "XDG_CONFIG_HOME")}
-    env |= {"HOME": str(home), "NLTK_DATA": str(tmp_path / "no-nltk")}
+    temp = tmp_path / "tmp"  # where --dry-run's folders go: cleaned up with the test's
+    temp.mkdir()
+    env |= {"HOME": str(home), "NLTK_DATA": str(tmp_path / "no-nltk"), "TMPDIR": str(temp)}
     yield Shell(work, env)
 
 
@@ -304,7 +306,8 @@ def test_dry_run_writes_elsewhere_and_changes_nothing(sh: Shell) -> None:
     dry = sh("run", "--dry-run", "--date", DAY)
     assert dry.code == 0, dry.err
     written = Path(dry.out.strip())
-    assert written.name == f"briefing-{DAY}.md" and written.parent != sh.cwd / "output"
+    assert written.name == f"briefing-{DAY}.md"
+    assert written.parent.parent == Path(sh.env["TMPDIR"])  # a new temporary folder
     assert "The city council approved" in written.read_text()
     assert "dry run" in dry.err and "1 new article(s)" in dry.err
     assert not database.exists()  # nothing collected into the real database
