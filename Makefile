@@ -6,7 +6,7 @@ EVAL ?= ../shared/eval
 
 help:
 	@echo "make venv        - create .venv and install briefing with test extras"
-	@echo "make demo        - generate a briefing from the bundled samples into output/"
+	@echo "make demo        - generate a briefing from the bundled samples into briefing-sample/"
 	@echo "make test        - run the test suite"
 	@echo "make lint        - ruff check and format check"
 	@echo "make typecheck   - mypy on the package"

@@ -32,7 +32,7 @@ def median_of(
     times = []
     for _ in range(repeat):
         if fresh:
-            for path in (cwd / "output").glob("*"):
+            for path in (cwd / "briefing-sample").glob("*"):
                 path.unlink()
         times.append(timed(command, cwd, env))
     return statistics.median(times)
@@ -46,6 +46,7 @@ def main() -> None:
     env.pop("BRIEFING_CONFIG", None)
     with tempfile.TemporaryDirectory() as folder:
         cwd = Path(folder)
+        env["XDG_CONFIG_HOME"] = folder  # no config of the user's: the samples run
         baseline = median_of(args.repeat, [sys.executable, "-c", "pass"], cwd, env)
         help_time = median_of(args.repeat, [*BRIEFING, "--help"], cwd, env)
         run_time = median_of(

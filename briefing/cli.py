@@ -9,9 +9,11 @@ Heavy libraries are imported inside the commands that need them, so
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -30,12 +32,25 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 EXAMPLES = """\
 examples:
-  briefing run                          # the bundled sample sources, into ./output
+  briefing run                          # ./briefing.toml, else the bundled samples
   briefing run --config briefing.toml --date 2026-11-24 --format md,pdf
   briefing summarize article.txt --sentences 3
   curl -s https://example.org/story | briefing summarize - --json
   briefing summarize --jsonl docs.jsonl > summaries.jsonl
   briefing init my-briefing             # a commented starter config
+  briefing completion bash > ~/.local/share/bash-completion/completions/briefing
+
+config: --config FILE, else $BRIEFING_CONFIG, else ./briefing.toml, else
+$XDG_CONFIG_HOME/briefing/briefing.toml (~/.config/...); with none, the bundled
+samples run, into ./briefing-sample/.
+
+exit status:
+  0   success
+  1   an error (one line on stderr); `status`: the last run failed or a run was missed
+  2   wrong usage (an unknown option, command or value)
+  3   --strict and a source failed
+  70  an internal error (a bug: please report it)
+  130 interrupted (Ctrl-C)
 """
 
 
@@ -46,7 +61,7 @@ class UsageError(BriefingError):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _setup_logging(args.verbose, args.debug)
+    _setup_logging(args.verbose, args.debug, quiet=args.quiet)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
@@ -81,8 +96,16 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def _setup_logging(verbose: int, debug: bool) -> None:
-    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+def _setup_logging(verbose: int, debug: bool, *, quiet: bool = False) -> None:
+    level = (
+        logging.DEBUG
+        if debug
+        else logging.INFO
+        if verbose
+        else logging.ERROR
+        if quiet
+        else logging.WARNING
+    )
     logging.basicConfig(
         level=level, format="briefing: %(levelname)s: %(message)s", stream=sys.stderr
     )
@@ -96,8 +119,42 @@ def _setup_logging(verbose: int, debug: bool) -> None:
 # --- parser ------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, plus "did you mean" for a mistyped command or long option."""
+
+    def error(self, message: str) -> Any:
+        match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if match:
+            choices = re.findall(r"'([^']*)'", match.group(2))
+            close = difflib.get_close_matches(match.group(1), choices, n=1, cutoff=0.5)
+            if close:
+                message += f"; did you mean {close[0]!r}?"
+        unknown = re.search(r"unrecognized arguments: (.*)", message)
+        if unknown:
+            options = _all_options(self)
+            for word in unknown.group(1).split():
+                close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
+                if word.startswith("--") and close:
+                    message += f"; did you mean {close[0]!r}?"
+                    break
+        super().error(message)
+
+
+def _all_options(parser: argparse.ArgumentParser) -> list[str]:
+    """Every long option of ``parser`` and of its commands (argparse reports unknown ones
+    from the top-level parser, which does not know the commands' own)."""
+    found: list[str] = []
+    for action in parser._actions:
+        found += [o for o in action.option_strings if o.startswith("--")]
+        if isinstance(action.choices, dict):
+            for child in action.choices.values():
+                if isinstance(child, argparse.ArgumentParser):
+                    found += _all_options(child)
+    return sorted(set(found))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="briefing",
         description="Turn the day's new articles into a faithful, dated briefing "
         "(Markdown and PDF).",
@@ -105,11 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"briefing {__version__}")
+    # The global options work before the command (briefing --debug run) and after it
+    # (briefing run --debug). After it, their default is SUPPRESS so that a command's
+    # parser does not overwrite what was given before it.
+    _global_options(parser, default=True)
+    _config_option(parser, default=None)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
-    common.add_argument("-v", "--verbose", action="count", default=0, help="more logs on stderr")
-    parser.set_defaults(debug=False, verbose=0)
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    _global_options(common, default=False)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     _add_run(sub, common)
     _add_summarize(sub, common)
     _add_collect(sub, common)
@@ -118,15 +178,34 @@ def build_parser() -> argparse.ArgumentParser:
     _add_schedule(sub, common)
     _add_status(sub, common)
     _add_prune(sub, common)
+    _add_completion(sub, common)
     return parser
 
 
-def _config_option(p: argparse.ArgumentParser) -> None:
+def _global_options(p: argparse.ArgumentParser, *, default: bool) -> None:
+    def given(value: Any) -> Any:
+        return value if default else argparse.SUPPRESS
+
+    p.add_argument(
+        "--debug", action="store_true", default=given(False), help="show tracebacks and debug logs"
+    )
+    noise = p.add_mutually_exclusive_group()
+    noise.add_argument(
+        "-v", "--verbose", action="count", default=given(0), help="more logs on stderr"
+    )
+    noise.add_argument(
+        "-q", "--quiet", action="store_true", default=given(False), help="print errors only"
+    )
+
+
+def _config_option(p: argparse.ArgumentParser, default: Any = argparse.SUPPRESS) -> None:
     p.add_argument(
         "-c",
         "--config",
         metavar="FILE",
-        help="TOML config file (default: $BRIEFING_CONFIG, else the bundled sample sources)",
+        default=default,
+        help="TOML config file (default: $BRIEFING_CONFIG, else ./briefing.toml, else "
+        "~/.config/briefing/briefing.toml, else the bundled samples)",
     )
 
 
@@ -144,10 +223,18 @@ def _add_run(sub: Any, common: argparse.ArgumentParser) -> None:
     _config_option(p)
     p.add_argument("--date", type=_date, help="briefing date YYYY-MM-DD (default: today)")
     p.add_argument(
-        "-o", "--output", metavar="DIR", help="output folder (default: config output_dir)"
+        "-o",
+        "--output",
+        metavar="DIR",
+        type=_folder,
+        help="where the files are written (default: config output_dir); the database stays "
+        "where the config says",
     )
     p.add_argument(
-        "--format", metavar="LIST", help="comma-separated: md, html, pdf (default: md,pdf)"
+        "--format",
+        metavar="LIST",
+        type=_format_list,
+        help="comma-separated: md, html, pdf (default: md,pdf)",
     )
     p.add_argument(
         "--force",
@@ -155,6 +242,12 @@ def _add_run(sub: Any, common: argparse.ArgumentParser) -> None:
         help="summarise and render the date's articles again; send again with --send",
     )
     p.add_argument("--send", action="store_true", help="send the briefing by email ([email.smtp])")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="collect and render into a new temporary folder; the database is not changed, "
+        "nothing is marked or sent",
+    )
     p.add_argument("--strict", action="store_true", help="exit with status 3 if any source failed")
     p.add_argument(
         "--wait",
@@ -179,7 +272,10 @@ def _add_summarize(sub: Any, common: argparse.ArgumentParser) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "document", nargs="?", metavar="PATH|URL|-", help="the document ('-' reads stdin)"
+        "document",
+        nargs="?",
+        metavar="PATH|URL|-",
+        help="the document ('-', or nothing with piped input, reads stdin)",
     )
     length = p.add_mutually_exclusive_group()
     length.add_argument(
@@ -189,11 +285,14 @@ def _add_summarize(sub: Any, common: argparse.ArgumentParser) -> None:
         "--ratio", type=_ratio, help="fraction of the article's sentences, e.g. 0.2"
     )
     length.add_argument("--words", type=_positive_int, help="word budget")
-    p.add_argument("-l", "--language", default="auto", help="auto (default), en, fr, ...")
+    p.add_argument(
+        "-l", "--language", default="auto", type=_language, help="auto (default), en, fr, ..."
+    )
     p.add_argument(
         "-a",
         "--algorithm",
         default="default",
+        type=_algorithm,
         help="default (ours), lead, lexrank, textrank, lsa, luhn, kl, sumbasic, "
         "edmundson, reduction",
     )
@@ -211,7 +310,13 @@ def _add_summarize(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _add_collect(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("collect", parents=[common], help="collect new articles without rendering")
+    p = sub.add_parser(
+        "collect",
+        parents=[common],
+        help="collect new articles without rendering",
+        description="Fetch every configured source and store what is new, without summarising "
+        "or writing a briefing. Prints one line per source.",
+    )
     _config_option(p)
     p.add_argument("--json", action="store_true", help="print a JSON report per source")
     p.add_argument("--strict", action="store_true", help="exit with status 3 if any source failed")
@@ -219,8 +324,15 @@ def _add_collect(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _add_sources(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("sources", parents=[common], help="list sources and their last status")
+    p = sub.add_parser(
+        "sources",
+        parents=[common],
+        help="list sources and their last status",
+        description="List the configured sources with their last status, their last change "
+        "(the last time one brought new articles) and the articles stored.",
+    )
     _config_option(p)
+    p.add_argument("--json", action="store_true", help="print JSON (fields: see the README)")
     p.set_defaults(handler=cmd_sources)
 
 
@@ -248,9 +360,15 @@ def _add_schedule(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def _add_status(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
-        "status", parents=[common], help="show the last run, the next and any missed"
+        "status",
+        parents=[common],
+        help="show the last run, the next and any missed",
+        description="Show the schedule, whether a scheduler is running, the last run, the next "
+        "run and any missed run. Exit status 1 when the last run failed or a run was missed, "
+        "so a monitor can call it.",
     )
     _config_option(p)
+    p.add_argument("--json", action="store_true", help="print JSON (fields: see the README)")
     p.set_defaults(handler=cmd_status)
 
 
@@ -273,11 +391,36 @@ def _add_prune(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _add_init(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("init", parents=[common], help="write a commented starter config")
+    p = sub.add_parser(
+        "init",
+        parents=[common],
+        help="write a commented starter config",
+        description="Write a commented briefing.toml and an empty articles/ folder into DIR. "
+        "Never overwrites a config.",
+    )
     p.add_argument(
         "folder", nargs="?", default=".", metavar="DIR", help="where to write briefing.toml"
     )
     p.set_defaults(handler=cmd_init)
+
+
+def _add_completion(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "completion",
+        parents=[common],
+        help="print a shell completion script (bash, zsh, fish)",
+        description="Print the completion script for SHELL, generated from this parser.",
+        epilog="examples:\n"
+        "  briefing completion bash > ~/.local/share/bash-completion/completions/briefing\n"
+        "  briefing completion zsh > ~/.zfunc/_briefing   # with fpath+=(~/.zfunc) in ~/.zshrc\n"
+        "  briefing completion fish > ~/.config/fish/completions/briefing.fish",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("shell", choices=COMPLETION_SHELLS, metavar="SHELL", help="bash, zsh or fish")
+    p.set_defaults(handler=cmd_completion)
+
+
+COMPLETION_SHELLS = ("bash", "zsh", "fish")
 
 
 def _date(text: str) -> date:
@@ -304,6 +447,42 @@ def _number(
     return parse
 
 
+def _format_list(text: str) -> tuple[str, ...]:
+    from .config import FORMATS
+
+    items = [item.strip().lower() for item in text.split(",") if item.strip()]
+    bad = [item for item in items if item not in FORMATS]
+    if not items or bad:
+        shown = bad[0] if bad else text
+        raise argparse.ArgumentTypeError(
+            f"unknown format {shown!r}; choose from {', '.join(FORMATS)} (comma-separated)"
+        )
+    return tuple(dict.fromkeys(items))
+
+
+def _folder(text: str) -> str:
+    path = Path(text).expanduser()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
+    return str(path.resolve())
+
+
+def _language(text: str) -> str:
+    from .config import language_problem
+
+    if problem := language_problem(text.strip().lower()):
+        raise argparse.ArgumentTypeError(f"{text!r}: {problem}")
+    return text.strip().lower()
+
+
+def _algorithm(text: str) -> str:
+    from .config import algorithm_problem
+
+    if problem := algorithm_problem(text):
+        raise argparse.ArgumentTypeError(problem)
+    return text.strip().lower()
+
+
 _positive_int = _number(int, "a whole number", lambda v: v >= 1, "must be 1 or more")
 _seconds = _number(float, "a number of seconds", lambda v: v >= 0, "must be 0 or more")
 _ratio = _number(float, "a number", lambda v: 0 < v <= 1, "must be greater than 0 and at most 1")
@@ -312,30 +491,68 @@ _ratio = _number(float, "a number", lambda v: 0 < v <= 1, "must be greater than 
 # --- commands ------------------------------------------------------------------------
 
 
-def _load(args: argparse.Namespace, **overrides: Any) -> Any:
-    from .config import load_config
+def _load(args: argparse.Namespace, *, needs_sources: bool = False, **overrides: Any) -> Any:
+    """Find and load the config; say on stderr when it is the samples, and what to watch."""
+    from .config import SAMPLE_OUTPUT_DIR, load_config, user_config_path
 
-    return load_config(args.config, **overrides)
+    config = load_config(args.config, **overrides)
+    if config.sample and not args.quiet:
+        print(
+            "briefing: no config found (--config, $BRIEFING_CONFIG, ./briefing.toml, "
+            f"{_home_short(user_config_path())}): using the bundled sample sources, "
+            f"written into ./{SAMPLE_OUTPUT_DIR}/ with their own database. "
+            "Start your own with `briefing init`.",
+            file=sys.stderr,
+        )
+    if needs_sources and not config.sources:
+        raise ConfigError(
+            "sources: no [[sources]] configured, so the briefing would be empty; add a "
+            '[[sources]] table with feed, page or folder (e.g. folder = "articles")',
+            path=str(config.path) if config.path else None,
+        )
+    if not args.quiet:
+        for warning in config.warnings:
+            print(f"briefing: warning: {config.path}: {warning}", file=sys.stderr)
+    return config
+
+
+def _home_short(path: Path) -> str:
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Collect, summarise and render; print the written paths."""
     from .pipeline import RunOptions, run_briefing
 
+    if args.dry_run and args.send:
+        raise UsageError("--dry-run sends nothing: use one of --dry-run and --send")
     config = _load(
         args,
-        output_dir=str(Path(args.output).resolve()) if args.output else None,
-        formats=args.format,
+        needs_sources=True,
+        output_dir=args.output,
+        formats=",".join(args.format) if args.format else None,
     )
+    options = RunOptions(day=args.date, force=args.force, send=args.send, lock_wait=args.wait)
     with ProgressBar() as bar:
-        result = run_briefing(
-            config,
-            RunOptions(day=args.date, force=args.force, send=args.send, lock_wait=args.wait),
-            progress=bar.update,
-        )
+        if args.dry_run:
+            from .dryrun import dry_run
+
+            result = dry_run(config, options, progress=bar.update)
+        else:
+            result = run_briefing(config, options, progress=bar.update)
     for path in result.outputs:
         print(path)
-    _report_run(result)
+    if not args.quiet:
+        _report_run(result)
+        if args.dry_run:
+            print(
+                "briefing: dry run: files written into a new temporary folder; the database "
+                f"{config.database_path} was not changed and nothing was sent",
+                file=sys.stderr,
+            )
     return 3 if args.strict and result.briefing.failures else 0
 
 
@@ -367,13 +584,24 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         words=args.words,
     )
     if args.jsonl:
+        if args.document:
+            raise UsageError(
+                f"summarize: give a document ({args.document}) or --jsonl FILE, not both"
+            )
         return _summarize_batch(args, length)
-    if not args.document:
-        raise UsageError("summarize needs a document: a path, a URL, or '-' for stdin")
+    document = args.document or _piped_stdin()
+    from .errors import SourceError
     from .reading import load_document
     from .summarize import summarize_text, summary_to_dict
 
-    doc = load_document(args.document, stdin=sys.stdin.buffer, allow_private=args.allow_private)
+    try:
+        doc = load_document(document, stdin=sys.stdin.buffer, allow_private=args.allow_private)
+    except SourceError as exc:
+        # The fetcher's advice names the config setting; here the option is what to use.
+        advice = re.sub(
+            r"\(set allow_private = true[^)]*\)", "(use --allow-private to allow it)", str(exc)
+        )
+        raise SourceError(advice) from None
     summary = summarize_text(
         doc.text, language=args.language, length=length, algorithm=args.algorithm
     )
@@ -382,9 +610,21 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     else:
         for sentence in summary.sentences:
             print(sentence.text)
-        for note in summary.notes:
-            print(f"briefing: {note}", file=sys.stderr)
+        if not args.quiet:
+            for note in summary.notes:
+                print(f"briefing: {note}", file=sys.stderr)
     return 0
+
+
+def _piped_stdin() -> str:
+    """``-`` when text is piped in (``cat f | briefing summarize``), as sumy and trafilatura do."""
+    try:
+        piped = not sys.stdin.isatty()
+    except (AttributeError, ValueError, OSError):
+        piped = False
+    if not piped:
+        raise UsageError("summarize needs a document: a path, a URL, or '-' (or a pipe) for stdin")
+    return "-"
 
 
 def _summarize_batch(args: argparse.Namespace, length: Any) -> int:
@@ -415,7 +655,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from .lock import run_lock
     from .store import Store
 
-    config = _load(args)
+    config = _load(args, needs_sources=True)
     with run_lock(config), Store(config.database_path) as store, ProgressBar() as bar:
         total = len(config.sources)
         done = 0
@@ -444,26 +684,26 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     """List the configured sources with their last status."""
-    from .store import Store
+    from .status import source_report_to_dict, source_reports
 
-    config = _load(args)
-    with Store(config.database_path) as store:
-        statuses = store.source_statuses([s.name for s in config.sources])
-    by_name = {s.name: s for s in config.sources}
-    for st in statuses:
-        source = by_name[st.source]
-        status = (
-            "never collected"
-            if not st.last_attempt
-            else (
-                f"failed at {st.last_attempt}: {_one_line(Exception(st.last_error))}"
-                if st.last_error
-                else f"ok at {st.last_success} ({st.last_new} new, {st.last_seen} seen)"
-            )
-        )
+    reports = source_reports(_load(args))
+    if args.json:
+        listed = [source_report_to_dict(r) for r in reports]
+        print(json.dumps({"sources": listed}, ensure_ascii=False, indent=2))
+        return 0
+    for r in reports:
+        if r.state == "never collected":
+            status = "never collected"
+        elif r.last_error:
+            status = f"failed at {r.last_attempt}: {_one_line(Exception(r.last_error))}"
+        elif r.last_new or r.last_seen:
+            status = f"ok at {r.last_success} ({r.last_new} new, {r.last_seen} seen)"
+        else:
+            status = f"ok at {r.last_success} (nothing new)"
         print(
-            f"{st.source}\n  {source.kind}: {source.location}\n  last: {status}\n"
-            f"  articles stored: {st.articles}"
+            f"{r.name}\n  {r.kind}: {r.location}\n  last: {status}\n"
+            f"  last change: {r.last_change or 'none yet'}\n"
+            f"  articles stored: {r.articles}"
         )
     return 0
 
@@ -472,12 +712,12 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     """Run the scheduler in the foreground, or print the next run times."""
     from .schedule import format_run_time, next_run_times, run_scheduler
 
-    config = _load(args)
+    config = _load(args, needs_sources=not args.next)
     if args.next:
         for moment in next_run_times(config, args.next):
             print(format_run_time(moment))
         return 0
-    if not args.debug:
+    if not args.debug and not args.quiet:
         # A long-running process should say what it does; APScheduler's own
         # chatter is for developers.
         logging.getLogger("briefing").setLevel(logging.INFO)
@@ -487,11 +727,15 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    """Show the last run, the next one and any missed run."""
-    from .status import format_status, status_report
+    """Show the last run, the next one and any missed run; exit 1 if a monitor should alert."""
+    from .status import format_status, status_problems, status_report, status_to_dict
 
-    print(format_status(status_report(_load(args))))
-    return 0
+    status = status_report(_load(args))
+    if args.json:
+        print(json.dumps(status_to_dict(status), ensure_ascii=False, indent=2))
+    else:
+        print(format_status(status))
+    return 1 if status_problems(status) else 0
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
@@ -510,11 +754,45 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    """Write a commented starter config."""
+    """Write a commented starter config, and say what to do next."""
     from .starter import write_starter_config
 
-    print(write_starter_config(Path(args.folder)))
+    path = write_starter_config(Path(args.folder))
+    print(path)
+    if not args.quiet:
+        folder = path.parent
+        go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {folder} && "
+        print(
+            f"briefing: next: put .txt/.md/.html articles into {folder / 'articles'} (or add "
+            f"feeds to {path}), then run: {go}briefing run",
+            file=sys.stderr,
+        )
     return 0
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    """Print a completion script generated from this parser."""
+    import shtab
+
+    parser = build_parser()
+    _complete_paths(parser, shtab)
+    print(shtab.complete(parser, shell=args.shell))
+    return 0
+
+
+#: Options and arguments whose values are paths: completed as file names.
+_PATH_DESTS = ("config", "output", "jsonl", "document", "folder")
+
+
+def _complete_paths(parser: argparse.ArgumentParser, shtab: Any) -> None:
+    for action in parser._actions:
+        if action.dest in _PATH_DESTS:
+            folder = action.dest in ("output", "folder")
+            action.complete = shtab.DIRECTORY if folder else shtab.FILE  # type: ignore[attr-defined]
+        if isinstance(action.choices, dict):  # the commands
+            for child in action.choices.values():
+                if isinstance(child, argparse.ArgumentParser):
+                    _complete_paths(child, shtab)
 
 
 # --- progress ---------------------------------------------------------------------------

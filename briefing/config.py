@@ -10,11 +10,12 @@ the config file, not the working directory.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
@@ -33,6 +34,9 @@ PDF_PROFILES = ("pdf/a-3u", "pdf/ua-1")
 BRIEFING_LANGUAGES = ("en", "fr")
 SMTP_SECURITY = ("starttls", "ssl", "none")
 CONFIG_ENV = "BRIEFING_CONFIG"
+#: Where the bundled samples write (briefings and their own database), in the
+#: working directory: never a user's ``output/``, so samples never mix with real data.
+SAMPLE_OUTPUT_DIR = "briefing-sample"
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,10 @@ class Config:
     path: Path | None = None
     max_articles: int = 200
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    #: True when no config was found and the bundled samples are used.
+    sample: bool = False
+    #: Problems that do not stop a run (a folder that is not there yet), each naming its key.
+    warnings: tuple[str, ...] = ()
 
     @property
     def database_path(self) -> Path:
@@ -160,23 +168,69 @@ def sample_config_path() -> Path:
     return Path(str(resources.files("briefing") / "samples" / "briefing.toml"))
 
 
+@dataclass(frozen=True)
+class FoundConfig:
+    """Which configuration file is used, and why (for messages)."""
+
+    path: Path | None  # None: none was found, the bundled samples are used
+    origin: str
+
+
+def user_config_path() -> Path:
+    """``$XDG_CONFIG_HOME/briefing/briefing.toml`` (default ``~/.config/...``)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base).expanduser() / "briefing" / "briefing.toml"
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None) -> FoundConfig:
+    """Look for the config as other tools do: ``--config``, then ``$BRIEFING_CONFIG``,
+    then ``./briefing.toml``, then ``$XDG_CONFIG_HOME/briefing/briefing.toml``.
+
+    A file named explicitly (option or variable) must exist; the two usual
+    places are only looked at. ``path=None`` means none was found.
+    """
+    if explicit:
+        return FoundConfig(Path(explicit), "--config")
+    if env := os.environ.get(CONFIG_ENV):
+        return FoundConfig(Path(env), f"${CONFIG_ENV}")
+    for candidate, origin in (
+        (Path("briefing.toml"), "./briefing.toml"),
+        (user_config_path(), "$XDG_CONFIG_HOME/briefing/briefing.toml"),
+    ):
+        if candidate.is_file():
+            return FoundConfig(candidate, origin)
+    return FoundConfig(None, "the bundled samples")
+
+
 def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Config:
     """Read, merge and validate a configuration.
 
-    ``path=None`` uses ``$BRIEFING_CONFIG`` if set, else the bundled samples
-    (whose database and output then live in ``output/`` of the working
-    directory). Keyword ``overrides`` come from the command line; ``None``
-    values are ignored.
+    ``path=None`` looks for one (:func:`find_config`); when there is none, the
+    bundled samples are used, writing into ``./briefing-sample/`` (their own
+    output folder and database). Keyword ``overrides`` come from the command
+    line; ``None`` values are ignored. An ``output_dir`` override moves where
+    files are written, never the database (else the next run would take every
+    stored article for new).
     """
-    use_samples = path is None and not os.environ.get(CONFIG_ENV)
-    chosen = Path(path or os.environ.get(CONFIG_ENV) or sample_config_path())
-    data = _read_toml(chosen)
-    if use_samples:
+    found = find_config(path)
+    chosen = found.path or sample_config_path()
+    try:
+        data = _read_toml(chosen)
+    except ConfigError as exc:
+        if found.origin.startswith("$"):
+            raise ConfigError(f"{exc} (named by {found.origin})") from None
+        raise
+    if found.path is None:
         # The sample sources live in the installed package, but what a run
         # writes belongs to the user's working directory.
-        data.setdefault("output_dir", str(Path.cwd() / "output"))
+        data.setdefault("output_dir", str(Path.cwd() / SAMPLE_OUTPUT_DIR))
     given = {k: v for k, v in overrides.items() if v is not None}
-    return parse_config(data | given, path=chosen.resolve())
+    file_output = data.get("output_dir", str(Config().output_dir))
+    if "output_dir" in given and "database" not in data and isinstance(file_output, str):
+        base = chosen.resolve().parent
+        given["database"] = str((base / Path(file_output).expanduser()) / "briefing.sqlite3")
+    config = parse_config(data | given, path=chosen.resolve())
+    return replace(config, sample=True) if found.path is None else config
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -204,13 +258,17 @@ class _Checker:
 
     def __init__(self) -> None:
         self.problems: list[str] = []
+        self.warnings: list[str] = []
 
     def problem(self, key: str, message: str) -> None:
         self.problems.append(f"{key}: {message}")
 
+    def warn(self, key: str, message: str) -> None:
+        self.warnings.append(f"{key}: {message}")
+
     def unknown(self, table: Mapping[str, Any], known: set[str], prefix: str) -> None:
         for key in sorted(set(table) - known):
-            self.problem(f"{prefix}{key}", "unknown setting")
+            self.problem(f"{prefix}{key}", "unknown setting" + did_you_mean(str(key), known))
 
     def get(
         self,
@@ -252,6 +310,12 @@ def _kind_name(kinds: tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'sources'?"`` for a near miss, else ``""``."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def _positive(value: float) -> str | None:
     return None if value > 0 else "must be greater than 0"
 
@@ -269,6 +333,24 @@ def _briefing_language(value: str) -> str | None:
 def _language(value: str) -> str | None:
     return (
         None if re.fullmatch(r"auto|[a-z]{2,3}", value) else "expected auto or a code like en, fr"
+    )
+
+
+def language_problem(value: str) -> str | None:
+    """Why ``value`` is not a language setting (``auto``, ``en``, ``fr``...), or None."""
+    return _language(value)
+
+
+def algorithm_problem(value: str) -> str | None:
+    """Why ``value`` is not a summary algorithm name, or None."""
+    from .summarize import available_algorithms
+
+    names = available_algorithms()
+    if value.strip().lower() in names:
+        return None
+    return (
+        f"unknown summary algorithm {value!r}{did_you_mean(value.strip().lower(), names)} "
+        f"(choose one of: {', '.join(names)})"
     )
 
 
@@ -313,7 +395,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config
         language=c.get(data, "language", str, "auto", check=_language),
         briefing_language=c.get(data, "briefing_language", str, "auto", check=_briefing_language),
         sentences=c.get(data, "sentences", int, 3, check=_positive),
-        algorithm=c.get(data, "algorithm", str, "default").strip().lower(),
+        algorithm=c.get(data, "algorithm", str, "default", check=algorithm_problem).strip().lower(),
         templates=_path(c, data, "templates", base),
         formats=formats,
         author=c.get(data, "author", str, None),
@@ -328,7 +410,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config
     )
     if c.problems:
         raise ConfigError(c.problems, path=str(path) if path else None)
-    return config
+    return replace(config, warnings=tuple(c.warnings))
 
 
 def _table(c: _Checker, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -429,7 +511,13 @@ def _source_location(c: _Checker, kind: str, raw: str, key: str, base: Path) -> 
     if len(scheme) > 1:  # one letter would be a Windows drive
         c.problem(key, f"unsupported scheme {scheme}: (use http, https or a local path)")
         return None
-    return str((base / Path(raw).expanduser()).resolve())
+    resolved = (base / Path(raw).expanduser()).resolve()
+    if kind == "folder" and not resolved.is_dir():
+        what = "is not a folder" if resolved.exists() else "folder not found"
+        c.warn(key, f"{what}: {resolved} (the source will be reported as failed)")
+    elif kind == "feed" and not resolved.exists():
+        c.warn(key, f"file not found: {resolved} (the source will be reported as failed)")
+    return str(resolved)
 
 
 def _default_name(location: str) -> str:
@@ -472,8 +560,8 @@ def parse_duration(text: str) -> timedelta | None:
 def _schedule(c: _Checker, t: Mapping[str, Any]) -> ScheduleConfig:
     d, p = ScheduleConfig(), "schedule."
     c.unknown(t, {"cron", "timezone", "catch_up"}, p)
-    cron = c.get(t, "cron", str, d.cron, p, _cron_problem)
     timezone = c.get(t, "timezone", str, None, p, _timezone_problem)
+    cron = c.get(t, "cron", str, d.cron, p, _cron_problem).strip()
     catch_up = d.catch_up
     if "catch_up" in t:
         parsed = parse_duration(str(t["catch_up"]))
@@ -485,10 +573,10 @@ def _schedule(c: _Checker, t: Mapping[str, Any]) -> ScheduleConfig:
 
 
 def _cron_problem(value: str) -> str | None:
-    fields = value.split()
-    if len(fields) not in (5, 6):
-        return "expected 5 crontab fields (minute hour day month weekday), or 6 with seconds first"
-    return None
+    # The scheduler's own parser decides, so what loads is what `briefing schedule` runs.
+    from .schedule import cron_problem
+
+    return cron_problem(value)
 
 
 def _timezone_problem(value: str) -> str | None:

@@ -176,7 +176,38 @@ def schedule_zone(config: Config) -> tzinfo:
     return zone
 
 
+#: The nicknames of cron (and systemd's ``OnCalendar``), as crontab fields.
+CRON_NICKNAMES = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
+
+
+def cron_problem(expression: str) -> str | None:
+    """Why ``expression`` cannot be a schedule (invalid, or no time ever matches), or None."""
+    try:
+        trigger = _build_trigger(expression, UTC)
+    except ConfigError as exc:
+        return str(exc).removeprefix("schedule.cron: ")
+    if trigger.get_next_fire_time(None, utc_now()) is None:
+        return f"{expression!r} never fires: no date matches it (e.g. the 31st of February)"
+    return None
+
+
 def _build_trigger(expression: str, zone: tzinfo) -> Any:
+    nickname = expression.strip().lower()
+    if nickname.startswith("@"):
+        if nickname not in CRON_NICKNAMES:
+            raise ConfigError(
+                f"schedule.cron: unknown nickname {expression.strip()!r} "
+                f"(use one of {', '.join(CRON_NICKNAMES)}, or 5 crontab fields)"
+            )
+        expression = CRON_NICKNAMES[nickname]
     fields = expression.split()
     if len(fields) == 5:
         fields = ["0", *fields]

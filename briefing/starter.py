@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import ConfigError
+from .errors import BriefingError, ConfigError
 from .fsutil import atomic_write
 
 STARTER = """\
@@ -64,6 +64,12 @@ def write_starter_config(folder: Path) -> Path:
         raise ConfigError(f"{path} already exists; not overwriting it")
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"{folder} is not a folder")
-    atomic_write(path, STARTER)
-    (folder / "articles").mkdir(exist_ok=True)
+    try:
+        atomic_write(path, STARTER)
+        (folder / "articles").mkdir(exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise BriefingError(
+            f"cannot write {path}: {reason}; choose a folder you can write to (briefing init DIR)"
+        ) from None
     return path

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from .config import Config
 from .lock import LockHolder, lock_holder, run_lock_path, scheduler_lock_path
@@ -215,3 +216,164 @@ def _missed_text(status: Status) -> str:
 
 def _holder(holder: LockHolder | None, otherwise: str) -> str:
     return f"running ({holder.describe()})" if holder else otherwise
+
+
+# --- health and JSON (for monitors) ------------------------------------------------------
+
+
+def status_problems(status: Status) -> list[str]:
+    """What a monitor should alert on: a failed or interrupted last run, a missed run.
+
+    A scheduled time counts as missed here only when no run succeeded after it: a
+    systemd timer or cron line calling ``briefing run`` covers it for a reader.
+    """
+    problems = []
+    run = status.last_run
+    if run is not None and run.status in ("failed", "interrupted"):
+        reason = f": {' '.join(run.error.split())}" if run.error else ""
+        problems.append(f"the last run {run.status}{reason}")
+    missed = status.missed
+    covered = (
+        missed is not None
+        and run is not None
+        and run.status in ("ok", "running")
+        and run.started_at >= missed.latest
+    )
+    if missed is not None and not covered:
+        problems.append(f"a scheduled run was missed: {format_run_time(missed.latest)}")
+    return problems
+
+
+def status_to_dict(status: Status) -> dict[str, Any]:
+    """The status as JSON-ready values; times are ISO 8601 with their offset."""
+    run = status.last_run
+    missed = status.missed
+    problems = status_problems(status)
+    return {
+        "healthy": not problems,
+        "problems": problems,
+        "schedule": {
+            "cron": status.cron,
+            "timezone": status.zone,
+            "catch_up_seconds": status.catch_up.total_seconds(),
+        },
+        "database": status.database,
+        "scheduler": _holder_dict(status.scheduler),
+        "run_in_progress": _holder_dict(status.run_in_progress),
+        "last_run": None
+        if run is None
+        else {
+            "kind": run.kind,
+            "status": run.status,
+            "started_at": run.started_at.isoformat(),
+            "finished_at": _iso(run.finished_at),
+            "duration_seconds": (
+                run.duration.total_seconds() if run.duration is not None else None
+            ),
+            "scheduled_for": _iso(run.scheduled_for),
+            "articles": run.articles,
+            "new_articles": run.new_articles,
+            "failed_sources": list(run.failed_sources),
+            "outputs": list(run.outputs),
+            "error": run.error,
+        },
+        "next_run": _iso(status.next_run),
+        "missed": None
+        if missed is None
+        else {
+            "latest": missed.latest.isoformat(),
+            "count": missed.count,
+            "will_catch_up": missed.will_catch_up,
+        },
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _holder_dict(holder: LockHolder | None) -> dict[str, Any] | None:
+    if holder is None:
+        return None
+    return {"pid": holder.pid, "host": holder.host, "since": holder.since.isoformat()}
+
+
+# --- sources -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    """What ``briefing sources`` shows of one configured source."""
+
+    name: str
+    kind: str
+    location: str
+    last_attempt: str | None
+    last_success: str | None
+    last_error: str | None
+    last_new: int
+    last_seen: int
+    #: When the source last brought a new article (an all-304 pass changes nothing).
+    last_change: str | None
+    articles: int
+
+    @property
+    def state(self) -> str:
+        if not self.last_attempt:
+            return "never collected"
+        return "failed" if self.last_error else "ok"
+
+
+def source_reports(config: Config) -> list[SourceReport]:
+    """Each configured source's last status, read-only (no database is created)."""
+    known: dict[str, Any] = {}
+    changes: dict[str, str | None] = {}
+    if config.database_path.exists():
+        with Store(config.database_path) as store:
+            names = [s.name for s in config.sources]
+            known = {st.source: st for st in store.source_statuses(names)}
+            changes = {name: _last_change(store, name) for name in names}
+    reports = []
+    for source in config.sources:
+        st = known.get(source.name)
+        reports.append(
+            SourceReport(
+                name=source.name,
+                kind=source.kind,
+                location=source.location,
+                last_attempt=st.last_attempt if st else None,
+                last_success=st.last_success if st else None,
+                last_error=st.last_error if st else None,
+                last_new=st.last_new if st else 0,
+                last_seen=st.last_seen if st else 0,
+                last_change=changes.get(source.name),
+                articles=st.articles if st else 0,
+            )
+        )
+    return reports
+
+
+def _last_change(store: Store, source: str) -> str | None:
+    row = store.db.execute(
+        """SELECT max(a.collected_at) FROM articles a
+           JOIN article_sources s ON s.article_id = a.id WHERE s.source = ?""",
+        (source,),
+    ).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
+def source_report_to_dict(report: SourceReport) -> dict[str, Any]:
+    """One source as JSON-ready values (the fields documented in the README)."""
+    return {
+        "name": report.name,
+        "kind": report.kind,
+        "location": report.location,
+        "state": report.state,
+        "last_attempt": report.last_attempt,
+        "last_success": report.last_success,
+        "last_error": report.last_error,
+        "last_new": report.last_new,
+        "last_seen": report.last_seen,
+        "last_change": report.last_change,
+        "articles": report.articles,
+    }

@@ -19,6 +19,8 @@ DATA = Path(__file__).parent / "data"
 def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No user config, an empty NLTK data path, and no way to reach beyond loopback."""
     monkeypatch.delenv("BRIEFING_CONFIG", raising=False)
+    # Config discovery also looks in $XDG_CONFIG_HOME/briefing/: never the developer's own.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg_config_empty")))
     empty = tmp_path_factory.mktemp("nltk_data_empty")
     monkeypatch.setenv("NLTK_DATA", str(empty))
     real_connect = socket.socket.connect

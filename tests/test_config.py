@@ -143,7 +143,10 @@ def test_bundled_sample_config_is_valid_and_writes_to_the_working_folder(
     monkeypatch.chdir(tmp_path)
     config = load_config()
     assert config.path == sample_config_path().resolve()
-    assert config.output_dir == tmp_path / "output"
+    assert config.sample
+    # The samples have their own folder and database, never a user's output/.
+    assert config.output_dir == tmp_path / "briefing-sample"
+    assert config.database_path == tmp_path / "briefing-sample" / "briefing.sqlite3"
     kinds = sorted(s.kind for s in config.sources)
     assert kinds == ["feed", "folder", "folder"]
     for source in config.sources:

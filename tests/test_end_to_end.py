@@ -65,22 +65,23 @@ def test_run_prints_the_paths_it_wrote(sample_run: tuple[Path, str, str]) -> Non
     folder, out, _ = sample_run
     written = out.splitlines()
     assert written == [
-        str(folder / "output" / f"briefing-{DAY}.md"),
-        str(folder / "output" / f"briefing-{DAY}.pdf"),
+        str(folder / "briefing-sample" / f"briefing-{DAY}.md"),
+        str(folder / "briefing-sample" / f"briefing-{DAY}.pdf"),
     ]
     assert all(Path(p).is_file() for p in written)
 
 
 def test_markdown_matches_the_golden_file(sample_run: tuple[Path, str, str]) -> None:
     folder, _, _ = sample_run
-    check_golden(f"briefing-{DAY}.md", (folder / "output" / f"briefing-{DAY}.md").read_text())
+    markdown = (folder / "briefing-sample" / f"briefing-{DAY}.md").read_text()
+    check_golden(f"briefing-{DAY}.md", markdown)
 
 
 def test_markdown_carries_every_source_attribution_and_the_seed(
     sample_run: tuple[Path, str, str],
 ) -> None:
     folder, _, _ = sample_run
-    text = (folder / "output" / f"briefing-{DAY}.md").read_text()
+    text = (folder / "briefing-sample" / f"briefing-{DAY}.md").read_text()
     assert text.count("From Wikinews, the free news source you can write!") == 16
     assert "34 chefs d'état-major" in text
     assert "Comment (0)" not in text and "thanhnien.vn" not in text
@@ -102,13 +103,13 @@ def _words(text: str) -> str:
 
 def test_pdf_matches_the_golden_facts(sample_run: tuple[Path, str, str]) -> None:
     folder, _, _ = sample_run
-    pdf = folder / "output" / f"briefing-{DAY}.pdf"
+    pdf = folder / "briefing-sample" / f"briefing-{DAY}.pdf"
     facts = _pdf_facts(pdf)
     if UPDATE:
         (GOLDEN / f"briefing-{DAY}.pdf.json").write_text(json.dumps(facts, indent=2) + "\n")
     assert facts == json.loads((GOLDEN / f"briefing-{DAY}.pdf.json").read_text())
     pdf_text = _words(" ".join(page.extract_text() or "" for page in PdfReader(pdf).pages))
-    markdown = (folder / "output" / f"briefing-{DAY}.md").read_text()
+    markdown = (folder / "briefing-sample" / f"briefing-{DAY}.md").read_text()
     quoted = [
         line[2:] for line in markdown.splitlines() if line.startswith("> ") and len(line) > 40
     ]
@@ -125,11 +126,11 @@ def test_a_second_run_the_same_day_summarises_nothing_again(
 ) -> None:
     folder, _, _ = sample_run
     monkeypatch.chdir(folder)
-    before = (folder / "output" / f"briefing-{DAY}.md").read_text()
+    before = (folder / "briefing-sample" / f"briefing-{DAY}.md").read_text()
     result = cli("run", "--date", DAY, "--format", "md")
     assert result.code == 0, result.err
     assert "0 new article(s)" in result.err and "nothing new" in result.err
-    after = (folder / "output" / f"briefing-{DAY}.md").read_text()
+    after = (folder / "briefing-sample" / f"briefing-{DAY}.md").read_text()
     assert "Nothing new" in after or "Rien de nouveau" in after
     # The day's articles are still all there, with their stored summaries.
     assert quotes(after) == quotes(before)
