@@ -44,6 +44,7 @@ class UsageError(BriefingError):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _paths_print_as_bytes()
     parser = build_parser()
     args = parser.parse_args(argv)
     _setup_logging(args.verbose, args.debug)
@@ -75,6 +76,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 70
+
+
+def _paths_print_as_bytes() -> None:
+    # A path printed on stdout is for scripts: a name that is not UTF-8 is
+    # printed as its own bytes instead of failing. Stderr already escapes.
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="surrogateescape")
 
 
 def _one_line(exc: BaseException) -> str:
@@ -355,6 +364,9 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     from .summarize import summarize_text, summary_to_dict
 
     doc = load_document(args.document, stdin=sys.stdin.buffer, allow_private=args.allow_private)
+    for note in doc.notes:
+        where = "standard input" if args.document == "-" else args.document
+        print(f"briefing: note: {where}: {note}", file=sys.stderr)
     summary = summarize_text(
         doc.text, language=args.language, length=length, algorithm=args.algorithm
     )

@@ -104,6 +104,6 @@ def store_outcome(name: str, outcome: FetchResult | str, store: Store) -> Source
         name=name,
         new=added.new,
         seen=added.seen,
-        problems=outcome.problems,
+        problems=(*outcome.problems, *added.merged),
         not_modified=outcome.not_modified,
     )

@@ -105,7 +105,7 @@ def test_schema_version_and_newer_databases(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="cannot open the article database"):
+    with pytest.raises(StoreError, match="is not a briefing database"):
         Store(path)
 
 
