@@ -206,12 +206,13 @@ class Store:
     do, and the file is checked at open (see :mod:`briefing.dbhealth`).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, busy_timeout: float = 30) -> None:
         self.path = path
         self._trusted = False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            # busy_timeout: how long to wait for another process's write to end.
+            self.db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise open_error(path, exc) from None
         try:

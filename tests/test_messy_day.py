@@ -113,6 +113,7 @@ def test_a_one_line_text_from_stdin_is_summarised(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "briefing", "summarize", "-"],
         input="Short news item. It has two sentences.\n",
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
