@@ -332,14 +332,14 @@ class Store:
     def _same_text(self, article: Article) -> int | None:
         """The stored article with the same text, if the text alone (or with the title) tells."""
         rows = self.db.execute(
-            "SELECT id, title FROM articles WHERE text_hash = ? ORDER BY id",
+            "SELECT id, title, source, guid, url_key FROM articles WHERE text_hash = ? ORDER BY id",
             (text_hash(article.text),),
         ).fetchall()
         if is_distinctive(article.text):
             return int(rows[0]["id"]) if rows else None
         title = _title_key(article.title)
         for row in rows:
-            if _title_key(row["title"]) == title:
+            if _title_key(row["title"]) == title and not _told_apart(article, row):
                 return int(row["id"])
         return None
 
@@ -599,6 +599,20 @@ def printable_article(article: Article) -> Article:
 
 def _optional_line(text: str | None) -> str | None:
     return None if text is None else printable_line(text)
+
+
+def _told_apart(article: Article, row: sqlite3.Row) -> bool:
+    """True when a source gave two entries of the same short text their own GUIDs or links.
+
+    ("Weather update", every day, under a new link): each is an article of its own.
+    """
+    if row["source"] != article.source:
+        return False
+    guids_differ = bool(article.guid and row["guid"] and article.guid != row["guid"])
+    links_differ = bool(
+        article.url and row["url_key"] and normalize_url(article.url) != row["url_key"]
+    )
+    return guids_differ or links_differ
 
 
 def _entry_label(title: str, url: str | None) -> str:

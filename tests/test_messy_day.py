@@ -77,6 +77,23 @@ def test_a_file_name_that_is_not_utf8_costs_nothing_but_itself(tmp_path: Path) -
     assert "internal error" not in done.stderr
 
 
+def test_a_json_feed_with_lone_surrogates_and_escapes_is_briefed(tmp_path: Path) -> None:
+    # json.loads turns "\\ud800" into a lone surrogate, which no UTF-8 file can hold.
+    (tmp_path / "feed.json").write_text(
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "1", '
+        '"title": "Bad \\ud800 title \\u001b[31m", '
+        '"content_text": "Some text here. More text \\udce9 there."}]}'
+    )
+    (tmp_path / "briefing.toml").write_text(
+        'formats = ["md"]\n[[sources]]\nname = "J"\nfeed = "feed.json"\nfull_text = false\n'
+    )
+    done = run(tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = markdown(tmp_path)
+    assert "Bad \ufffd title" in text and "\x1b" not in text
+    assert "More text \ufffd there." in text
+
+
 def test_a_symlink_loop_is_one_skipped_file(tmp_path: Path) -> None:
     project = folder_project(tmp_path)
     (project / "articles" / "loop1.txt").symlink_to("loop2.txt")

@@ -149,8 +149,8 @@ def test_distinct_entries_with_the_same_short_text_are_kept(store: Store) -> Non
 
 
 def test_the_same_short_text_under_the_same_title_is_one_article(store: Store) -> None:
-    store.add_articles("s1", [article(TEASER, title="Storm warning", guid="a")])
-    added = store.add_articles("s1", [article(TEASER, title="STORM warning!", guid="b")])
+    store.add_articles("s1", [article(TEASER, title="Storm warning")])
+    added = store.add_articles("s1", [article(TEASER, title="STORM warning!")])
     assert (added.new, added.seen) == (0, 1)
 
 
@@ -222,3 +222,15 @@ def test_a_file_changed_since_its_last_clean_close_is_checked(tmp_path: Path) ->
         handle.write(b"\xff" * 4096)
     with pytest.raises(StoreError, match="is damaged"):
         Store(path)
+
+
+def test_a_source_that_tells_short_entries_apart_keeps_each(store: Store) -> None:
+    daily = [
+        article("Sunny.", title="Weather update", url=f"https://example.org/w/{day}")
+        for day in range(3)
+    ]
+    added = store.add_articles("s1", daily)
+    assert (added.new, added.seen) == (3, 0)
+    # Another source with the same short story under the same title is the same article.
+    other = store.add_articles("s2", [article("Sunny.", title="Weather update", source="s2")])
+    assert (other.new, other.seen) == (0, 1)
