@@ -121,6 +121,8 @@ def _words(text: str) -> list[str]:
 #: article. A shorter one ("Click here to read the full story.") is only the same
 #: article when the title is the same too.
 MIN_DISTINCTIVE_WORDS = 50
+#: How many of the latest stored entries with the same short text are compared by title.
+MAX_SHORT_TEXT_MATCHES = 200
 
 
 def is_distinctive(text: str) -> bool:
@@ -303,7 +305,10 @@ class Store:
         with self.transaction():
             for raw in articles:
                 article = printable_article(raw)
-                existing = self._find_existing(article)
+                existing = self._find_by_identity(article)
+                by_text = existing is None
+                if existing is None:
+                    existing = self._same_text(article)
                 if existing is None:
                     self._insert(article)
                     new += 1
@@ -312,12 +317,13 @@ class Store:
                     "INSERT OR IGNORE INTO article_sources VALUES (?, ?)", (existing, source)
                 )
                 seen += 1
-                note = self._merge_note(existing, article)
+                note = self._merge_note(existing, article) if by_text else None
                 if note:
                     merged.append(note)
         return AddResult(new=new, seen=seen, merged=tuple(merged))
 
-    def _find_existing(self, article: Article) -> int | None:
+    def _find_by_identity(self, article: Article) -> int | None:
+        """The stored article with the same GUID in the same source, or the same link."""
         checks: list[tuple[str, tuple[Any, ...]]] = []
         if article.guid:
             checks.append(("source = ? AND guid = ?", (article.source, article.guid)))
@@ -327,21 +333,30 @@ class Store:
             row = self.db.execute(f"SELECT id FROM articles WHERE {where} LIMIT 1", args).fetchone()
             if row is not None:
                 return int(row[0])
-        return self._same_text(article)
+        return None
 
     def _same_text(self, article: Article) -> int | None:
         """The stored article with the same text, if the text alone (or with the title) tells."""
-        rows = self.db.execute(
-            "SELECT id, title, source, guid, url_key FROM articles WHERE text_hash = ? ORDER BY id",
-            (text_hash(article.text),),
-        ).fetchall()
+        key = text_hash(article.text)
         if is_distinctive(article.text):
-            return int(rows[0]["id"]) if rows else None
+            row = self.db.execute(
+                "SELECT id FROM articles WHERE text_hash = ? ORDER BY id LIMIT 1", (key,)
+            ).fetchone()
+            return int(row[0]) if row else None
+        # A boilerplate teaser may be shared by thousands of entries: a repeat is
+        # recent, so only the latest few are compared.
+        rows = self.db.execute(
+            """SELECT id, title, source, guid, url_key FROM articles WHERE text_hash = ?
+               ORDER BY id DESC LIMIT ?""",
+            (key, MAX_SHORT_TEXT_MATCHES),
+        ).fetchall()
         title = _title_key(article.title)
-        for row in rows:
-            if _title_key(row["title"]) == title and not _told_apart(article, row):
-                return int(row["id"])
-        return None
+        matches = [
+            int(row["id"])
+            for row in rows
+            if _title_key(row["title"]) == title and not _told_apart(article, row)
+        ]
+        return min(matches) if matches else None
 
     def _merge_note(self, existing: int, article: Article) -> str | None:
         """A line for an entry stored as another, not yet briefed one; None if it is the same."""

@@ -99,3 +99,20 @@ def test_a_file_in_a_guessed_encoding_is_flagged_and_said(tmp_path: Path) -> Non
     assert old.text == "Déjà lu, à côté."
     assert old.flags == ("encoding-guessed",)
     assert "old.txt: not valid UTF-8; read as Windows-1252 (a guess" in result.problems[0]
+
+
+def test_linked_and_too_deep_folders_are_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    deep = folder / "1" / "2" / "3" / "4" / "5"
+    deep.mkdir(parents=True)
+    (deep / "lost.txt").write_text("Lost\n\nToo deep.")
+    (folder / "1" / "ok.txt").write_text("Kept\n\nShallow enough.")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.txt").write_text("X\n\nElsewhere.")
+    (folder / "linked").symlink_to(elsewhere, target_is_directory=True)
+    result = folder_source(folder).fetch(SourceState())
+    assert [a.title for a in result.articles] == ["Kept"]
+    problems = "\n".join(result.problems)
+    assert "linked: skipped, a link to a folder is not followed" in problems
+    assert "4/5: skipped, deeper than 4 folders" in problems

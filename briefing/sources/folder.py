@@ -72,7 +72,7 @@ class FolderSource:
 
         for folder, dirs, files in os.walk(root, followlinks=False, onerror=unlistable):
             depth = len(Path(folder).relative_to(root).parts)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and depth < MAX_DEPTH)
+            dirs[:] = self._sub_folders(Path(folder), dirs, depth, problems)
             for name in sorted(files):
                 path = Path(folder) / name
                 if name.startswith(".") or path.suffix.lower() not in DOCUMENT_SUFFIXES:
@@ -89,6 +89,23 @@ class FolderSource:
                     return found
                 found.append(path)
         return found
+
+    def _sub_folders(
+        self, folder: Path, names: list[str], depth: int, problems: list[str]
+    ) -> list[str]:
+        """The sub-folders to read; a linked or too deep one is reported, not silently missed."""
+        kept = []
+        for name in sorted(n for n in names if not n.startswith(".")):
+            path = folder / name
+            if path.is_symlink():
+                problems.append(
+                    f"{printable_path(path)}: skipped, a link to a folder is not followed"
+                )
+            elif depth >= MAX_DEPTH:
+                problems.append(f"{printable_path(path)}: skipped, deeper than {MAX_DEPTH} folders")
+            else:
+                kept.append(name)
+        return kept
 
     def _article(self, path: Path, doc: Document) -> Article:
         url = doc.meta.get("url")
