@@ -38,9 +38,9 @@ def printable_path(path: str | os.PathLike[str]) -> str:
     return printable_line(os.fspath(path))
 
 
-def is_printable(text: str) -> bool:
-    """True when ``text`` can be written as UTF-8 and holds no control characters."""
-    return not _SURROGATES.search(text) and not _CONTROLS.search(text)
+def has_surrogates(text: str) -> bool:
+    """True when ``text`` cannot be written as UTF-8 (it holds surrogates)."""
+    return _SURROGATES.search(text) is not None
 
 
 def _valid_unicode(text: str) -> str:

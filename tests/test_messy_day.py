@@ -7,6 +7,7 @@ and the briefing that was (or was not) written.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -138,6 +139,26 @@ def test_a_one_line_text_from_stdin_is_summarised(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["Short news item.", "It has two sentences."]
+
+
+def test_a_batch_record_with_a_lone_surrogate_is_answered_exactly(tmp_path: Path) -> None:
+    lines = (
+        '{"id": "a\\ud800", "text": "Bad \\ud800 text. Another sentence here."}\n'
+        '{"id": 2, "text": "Fine text. Yes."}\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "briefing", "summarize", "--jsonl", "-", "-n", "1"],
+        input=lines,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NLTK_DATA": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    first, second = (json.loads(line) for line in done.stdout.splitlines())
+    assert first["id"] == "a\ud800"
+    assert second == {"id": 2, "language": "en", "sentences": ["Fine text."]}
 
 
 # --- 2: identity --------------------------------------------------------------------------
