@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DatabaseCorrupt, StoreError
+from .fsutil import write_advice
 
 RECOVERY = "README, “If the database is damaged”"
 
@@ -68,7 +69,7 @@ def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
 def open_error(path: Path, exc: OSError | sqlite3.Error) -> StoreError:
     if isinstance(exc, sqlite3.Error):
         return store_error(path, exc)
-    return StoreError(f"cannot open the article database {path}: {exc.strerror or exc}")
+    return StoreError(f"cannot open the article database {path}: {write_advice(exc)}")
 
 
 def damaged_message(path: Path, problem: str) -> str:

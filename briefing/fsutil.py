@@ -14,9 +14,9 @@ from .errors import OutputError
 _WRITE_ADVICE = {
     errno.ENOSPC: "the disk is full; free some space and run again",
     errno.EDQUOT: "the disk quota is exceeded; free some space and run again",
-    errno.EROFS: "the file system is read-only; choose another output folder (--output)",
-    errno.EACCES: "permission denied; make the folder writable or choose another (--output)",
-    errno.EPERM: "permission denied; make the folder writable or choose another (--output)",
+    errno.EROFS: "the file system is read-only; choose a folder that can be written to",
+    errno.EACCES: "permission denied; make the folder writable, or choose another",
+    errno.EPERM: "permission denied; make the folder writable, or choose another",
 }
 
 
@@ -37,8 +37,12 @@ def atomic_write(path: Path, data: bytes | str) -> Path:
 
 def write_error(path: Path, exc: OSError) -> OutputError:
     """An OutputError for ``exc`` raised while writing ``path``."""
-    advice = _WRITE_ADVICE.get(exc.errno or 0, exc.strerror or str(exc))
-    return OutputError(f"cannot write {path}: {advice}")
+    return OutputError(f"cannot write {path}: {write_advice(exc)}")
+
+
+def write_advice(exc: OSError) -> str:
+    """What a failure to write means for the user, and what to do about it."""
+    return _WRITE_ADVICE.get(exc.errno or 0, exc.strerror or str(exc))
 
 
 def _write(path: Path, payload: bytes) -> Path:
