@@ -208,7 +208,11 @@ def translate_errors(cls: type[Any]) -> None:
             try:
                 return method(self, *args, **kwargs)
             except sqlite3.Error as exc:
-                raise store_error(self.path, exc) from exc
+                error = store_error(self.path, exc)
+                if isinstance(error, DatabaseCorrupt):
+                    # Found damaged while in use: the next open must check it again.
+                    self._trusted = False
+                raise error from exc
 
         return translated
 

@@ -234,3 +234,19 @@ def test_a_source_that_tells_short_entries_apart_keeps_each(store: Store) -> Non
     # Another source with the same short story under the same title is the same article.
     other = store.add_articles("s2", [article("Sunny.", title="Weather update", source="s2")])
     assert (other.new, other.seen) == (0, 1)
+
+
+def test_damage_found_while_in_use_is_checked_again_at_the_next_open(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    with Store(path) as store:
+        store.add_articles("s1", [article(f"Text {n}. " * 200, title=f"T{n}") for n in range(30)])
+    store = Store(path)
+    size = path.stat().st_size
+    with path.open("r+b") as handle:  # damaged behind the open connection's back
+        handle.seek(size // 2)
+        handle.write(b"\x00" * (size // 2 - 4096))
+    with pytest.raises(StoreError, match="is damaged"):
+        store.unbriefed_articles()
+    store.close()
+    with pytest.raises(StoreError, match="is damaged"):
+        Store(path)
