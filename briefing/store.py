@@ -8,6 +8,7 @@ The schema carries a version (``PRAGMA user_version``) and migrates forward.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -109,7 +110,15 @@ MIGRATIONS: tuple[str, ...] = (
 
 def text_hash(text: str) -> str:
     """A hash of an article's text that ignores case, spacing and punctuation."""
-    return hashlib.sha256(" ".join(_words(text)).encode("utf-8")).hexdigest()
+    return _text_key(text)[0]
+
+
+@functools.lru_cache(maxsize=256)
+def _text_key(text: str) -> tuple[str, int]:
+    # (hash, word count): an article's text is looked up, then inserted; its
+    # words are found once (a str caches its own hash, so the lookup is cheap).
+    words = _words(text)
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest(), len(words)
 
 
 def _words(text: str) -> list[str]:
@@ -127,7 +136,7 @@ MAX_SHORT_TEXT_MATCHES = 200
 
 def is_distinctive(text: str) -> bool:
     """True when ``text`` alone identifies an article (see MIN_DISTINCTIVE_WORDS)."""
-    return len(_words(text)) >= MIN_DISTINCTIVE_WORDS
+    return _text_key(text)[1] >= MIN_DISTINCTIVE_WORDS
 
 
 def _title_key(title: str) -> str:
