@@ -379,11 +379,9 @@ class Store:
         # Another source carrying it is shown as "also in"; a briefed one was already read.
         if same_entry or row["source"] != article.source or row["briefed_on"] is not None:
             return None
-        this = _entry_label(article.title, article.url)
-        return (
-            f"{this} has the same text as {_entry_label(row['title'], None)}; "
-            "it is listed once, under the first"
-        )
+        this = _entry_label(article.title or article.text, article.url)
+        first = _entry_label(row["title"] or article.text, None)
+        return f"{this} has the same text as {first}; it is listed once, under the first"
 
     def _insert(self, article: Article) -> int:
         cursor = self.db.execute(
