@@ -106,6 +106,7 @@ def store_outcome(name: str, outcome: FetchResult | str, store: Store) -> Source
         name=name,
         new=added.new,
         seen=added.seen,
-        problems=tuple(printable_line(p) for p in (*outcome.problems, *added.merged)),
+        # type(p) keeps what kind of problem a str subclass says it is.
+        problems=tuple(type(p)(printable_line(p)) for p in (*outcome.problems, *added.merged)),
         not_modified=outcome.not_modified,
     )

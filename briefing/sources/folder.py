@@ -49,13 +49,15 @@ class FolderSource:
             try:
                 doc = read_document(path)
             except DocumentError as exc:
-                problems.append(str(exc))
+                problems.append(_skipped(str(exc)))
                 continue
             except Exception as exc:  # a bug on one file must not lose the folder
                 log.exception("reading %s failed unexpectedly", printable_path(path))
                 problems.append(
-                    f"{printable_path(path)}: skipped, unexpected error: "
-                    f"{type(exc).__name__}: {printable_line(str(exc))}"
+                    _skipped(
+                        f"{printable_path(path)}: skipped, unexpected error: "
+                        f"{type(exc).__name__}: {printable_line(str(exc))}"
+                    )
                 )
                 continue
             problems.extend(f"{printable_path(path)}: {note}" for note in doc.notes)
@@ -68,7 +70,7 @@ class FolderSource:
         def unlistable(exc: OSError) -> None:
             # A sub-folder that cannot be listed is reported, not silently missing.
             where = printable_path(exc.filename or root)
-            problems.append(f"{where}: skipped, cannot list it ({exc.strerror or exc})")
+            problems.append(_skipped(f"{where}: skipped, cannot list it ({exc.strerror or exc})"))
 
         for folder, dirs, files in os.walk(root, followlinks=False, onerror=unlistable):
             depth = len(Path(folder).relative_to(root).parts)
@@ -79,12 +81,14 @@ class FolderSource:
                     continue
                 outside = _links_outside(path, root)
                 if outside:
-                    problems.append(f"{printable_path(path)}: skipped, {outside}")
+                    problems.append(_skipped(f"{printable_path(path)}: skipped, {outside}"))
                     continue
                 if len(found) >= self.max_files:
                     problems.append(
-                        f"{printable_path(root)}: more than {self.max_files} documents; "
-                        "the rest were skipped"
+                        _skipped(
+                            f"{printable_path(root)}: more than {self.max_files} documents; "
+                            "the rest were skipped"
+                        )
                     )
                     return found
                 found.append(path)
@@ -99,10 +103,12 @@ class FolderSource:
             path = folder / name
             if path.is_symlink():
                 problems.append(
-                    f"{printable_path(path)}: skipped, a link to a folder is not followed"
+                    _skipped(f"{printable_path(path)}: skipped, a link to a folder is not followed")
                 )
             elif depth >= MAX_DEPTH:
-                problems.append(f"{printable_path(path)}: skipped, deeper than {MAX_DEPTH} folders")
+                problems.append(
+                    _skipped(f"{printable_path(path)}: skipped, deeper than {MAX_DEPTH} folders")
+                )
             else:
                 kept.append(name)
         return kept
@@ -124,6 +130,14 @@ class FolderSource:
             attribution=doc.meta.get("attribution"),
             flags=(FLAG_ENCODING_GUESSED,) if doc.notes else (),
         )
+
+
+def _skipped(message: str) -> str:
+    """A problem that cost one file or folder (an encoding note costs nothing: plain text).
+
+    One place to mark them, so the kind of problem can be carried by its type.
+    """
+    return message
 
 
 def _links_outside(path: Path, root: Path) -> str | None:
