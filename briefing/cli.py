@@ -364,12 +364,10 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     from .summarize import summarize_text, summary_to_dict
 
     doc = load_document(args.document, stdin=sys.stdin.buffer, allow_private=args.allow_private)
-    for note in doc.notes:
-        where = "standard input" if args.document == "-" else args.document
-        print(f"briefing: note: {where}: {note}", file=sys.stderr)
     summary = summarize_text(
         doc.text, language=args.language, length=length, algorithm=args.algorithm
     )
+    _print_document_notes(args.document, doc.notes)
     if args.json:
         print(json.dumps(summary_to_dict(summary), ensure_ascii=False, indent=2))
     else:
@@ -378,6 +376,13 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         for note in summary.notes:
             print(f"briefing: {note}", file=sys.stderr)
     return 0
+
+
+def _print_document_notes(target: str, notes: Sequence[str]) -> None:
+    # How the document was read (an encoding that was guessed) is worth a line.
+    where = "standard input" if target == "-" else target
+    for note in notes:
+        print(f"briefing: note: {where}: {note}", file=sys.stderr)
 
 
 def _summarize_batch(args: argparse.Namespace, length: Any) -> int:
