@@ -86,6 +86,13 @@ def _paths_print_as_bytes() -> None:
         reconfigure(errors="surrogateescape")
 
 
+def _print_document_notes(target: str | None, notes: Sequence[str]) -> None:
+    # How the document was read (an encoding that was guessed) is worth a line.
+    where = target if target and target != "-" else "standard input"
+    for note in notes:
+        print(f"briefing: note: {where}: {note}", file=sys.stderr)
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
@@ -376,13 +383,6 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         for note in summary.notes:
             print(f"briefing: {note}", file=sys.stderr)
     return 0
-
-
-def _print_document_notes(target: str, notes: Sequence[str]) -> None:
-    # How the document was read (an encoding that was guessed) is worth a line.
-    where = "standard input" if target == "-" else target
-    for note in notes:
-        print(f"briefing: note: {where}: {note}", file=sys.stderr)
 
 
 def _summarize_batch(args: argparse.Namespace, length: Any) -> int:
