@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from .config import Config, SourceConfig
 from .errors import BriefingError
 from .http import close_shared_clients
-from .printable import printable_line
 from .sources.base import FetchResult, SourceState, make_source
 from .store import AddResult, Store
 
@@ -96,6 +95,8 @@ def fetch_source(source: SourceConfig, config: Config, state: SourceState) -> Fe
 
 def store_outcome(name: str, outcome: FetchResult | str, store: Store) -> SourceReport:
     """Write one source's articles and status; return what it did."""
+    from .printable import printable_line  # here, so this stage's imports stay as they were
+
     if isinstance(outcome, str):
         error = printable_line(outcome)  # an unexpected error's text is not checked elsewhere
         store.record_source(name, state=None, error=error)
