@@ -95,7 +95,7 @@ def fetch_source(source: SourceConfig, config: Config, state: SourceState) -> Fe
 
 def store_outcome(name: str, outcome: FetchResult | str, store: Store) -> SourceReport:
     """Write one source's articles and status; return what it did."""
-    from .printable import printable_line  # here, so this stage's imports stay as they were
+    from .printable import printable_line
 
     if isinstance(outcome, str):
         error = printable_line(outcome)  # an unexpected error's text is not checked elsewhere
