@@ -16,6 +16,7 @@ from typing import Protocol, runtime_checkable
 
 from briefing.errors import BriefingError
 from briefing.models import Length
+from briefing.printable import has_surrogates
 from briefing.summarize import get_summarizer, summarize_text
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,16 @@ def _summarize_lines(
             continue
         else:
             result = _summarize_line(line, number, length, language, algorithm)
-        yield json.dumps(result, ensure_ascii=False)
+        yield _json_line(result)
+
+
+def _json_line(result: dict[str, object]) -> str:
+    line = json.dumps(result, ensure_ascii=False)
+    if not has_surrogates(line):
+        return line
+    # A lone surrogate from the input ("\\ud800") cannot be written as UTF-8:
+    # JSON's own escapes keep it exact, in plain ASCII.
+    return json.dumps(result)
 
 
 def _summarize_line(

@@ -59,6 +59,7 @@ class UsageError(BriefingError):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _paths_print_as_bytes()
     parser = build_parser()
     args = parser.parse_args(argv)
     _setup_logging(args.verbose, args.debug, quiet=args.quiet)
@@ -90,6 +91,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 70
+
+
+def _paths_print_as_bytes() -> None:
+    # A path printed on stdout is for scripts: a name that is not UTF-8 is
+    # printed as its own bytes instead of failing. Stderr already escapes.
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="surrogateescape")
+
+
+def _print_document_notes(target: str | None, notes: Sequence[str]) -> None:
+    # How the document was read (an encoding that was guessed) is worth a line.
+    where = target if target and target != "-" else "standard input"
+    for note in notes:
+        print(f"briefing: note: {where}: {note}", file=sys.stderr)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -605,6 +621,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     summary = summarize_text(
         doc.text, language=args.language, length=length, algorithm=args.algorithm
     )
+    _print_document_notes(args.document, doc.notes)
     if args.json:
         print(json.dumps(summary_to_dict(summary), ensure_ascii=False, indent=2))
     else:

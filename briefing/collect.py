@@ -95,15 +95,19 @@ def fetch_source(source: SourceConfig, config: Config, state: SourceState) -> Fe
 
 def store_outcome(name: str, outcome: FetchResult | str, store: Store) -> SourceReport:
     """Write one source's articles and status; return what it did."""
+    from .printable import printable_line
+
     if isinstance(outcome, str):
-        store.record_source(name, state=None, error=outcome)
-        return SourceReport(name=name, error=outcome)
+        error = printable_line(outcome)  # an unexpected error's text is not checked elsewhere
+        store.record_source(name, state=None, error=error)
+        return SourceReport(name=name, error=error)
     added: AddResult = store.add_articles(name, outcome.articles)
     store.record_source(name, state=outcome.state, error=None, added=added)
     return SourceReport(
         name=name,
         new=added.new,
         seen=added.seen,
-        problems=outcome.problems,
+        # type(p) keeps what kind of problem a str subclass says it is.
+        problems=tuple(type(p)(printable_line(p)) for p in (*outcome.problems, *added.merged)),
         not_modified=outcome.not_modified,
     )

@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from .errors import DocumentError
+from .printable import printable_line, printable_text
 
 MAX_DOCUMENT_BYTES = 5_000_000
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
@@ -32,6 +33,8 @@ class Document:
     text: str
     kind: str
     meta: dict[str, str] = field(default_factory=dict)
+    #: What the reader should know about how it was read (e.g. an encoding that was guessed).
+    notes: tuple[str, ...] = ()
 
 
 def read_file_bytes(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes:
@@ -64,29 +67,94 @@ def read_file_bytes(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> bytes
     return data
 
 
-def decode_text(data: bytes, *, name: str = "document") -> str:
-    """Decode bytes as text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+@dataclass(frozen=True)
+class Decoded:
+    """Text decoded from bytes, the encoding it was read in, and whether that was a guess."""
 
+    text: str
+    encoding: str
+    #: What a user should be told about the decoding, when it was a guess.
+    note: str | None = None
+
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_DECLARED = re.compile(
+    rb"""(?:<meta[^>]+charset\s*=\s*["']?|<\?xml[^>]+encoding\s*=\s*["'])([A-Za-z0-9._:-]{2,40})""",
+    re.I,
+)
+NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-32": "UTF-32", "cp1252": "Windows-1252"}
+
+
+def decode_bytes(data: bytes, *, name: str = "document") -> Decoded:
+    """Decode a document: its byte-order mark, else UTF-8, else its declared or a legacy encoding.
+
+    A file that is UTF-8 but for a few broken bytes is read as UTF-8 (the broken
+    bytes become U+FFFD); one that is not UTF-8 is read in the encoding it
+    declares (``<meta charset>``, ``<?xml encoding?>``), else as Windows-1252,
+    the Western legacy encoding (a superset of Latin-1's printable range).
     Raises DocumentError for empty or binary data.
     """
     if not data.strip():
         raise DocumentError(f"{name}: empty document")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise DocumentError(f"{name}: unreadable UTF-16 text") from None
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _checked(Decoded(data.decode(codec), NAMES[codec]), name)
+            except UnicodeDecodeError:
+                raise DocumentError(f"{name}: unreadable {NAMES[codec]} text") from None
     if b"\x00" in data[:8192]:
         raise DocumentError(f"{name}: binary data, not a text document")
     try:
-        text = data.decode("utf-8-sig")
+        return _checked(Decoded(data.decode("utf-8"), "UTF-8"), name)
     except UnicodeDecodeError:
-        # Legacy Western encodings are the common case for old files and
-        # pages; cp1252 is a superset of latin-1's printable range.
-        text = data.decode("cp1252", errors="replace")
-    if _looks_binary(text):
+        pass
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    if _valid_non_ascii(text) > broken:
+        # More good UTF-8 sequences than broken bytes: a UTF-8 file with some
+        # damage (legacy text has almost no byte runs that happen to be UTF-8).
+        note = "not valid UTF-8 in places; the broken bytes are shown as \ufffd"
+        return _checked(Decoded(text, "UTF-8", note), name)
+    declared = _declared_encoding(data)
+    if declared is not None:
+        return _checked(Decoded(data.decode(declared, errors="replace"), declared), name)
+    note = "not valid UTF-8; read as Windows-1252 (a guess: check its accented letters)"
+    return _checked(Decoded(data.decode("cp1252", errors="replace"), "Windows-1252", note), name)
+
+
+def decode_text(data: bytes, *, name: str = "document") -> str:
+    """The text of ``data`` (see :func:`decode_bytes`)."""
+    return decode_bytes(data, name=name).text
+
+
+def _valid_non_ascii(text: str) -> int:
+    return sum(1 for char in text if char > "\x7f" and char != "\ufffd")
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    import codecs
+
+    match = _DECLARED.search(data[:4096])
+    if not match:
+        return None
+    try:
+        codec = codecs.lookup(match.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+    # A declared UTF-8 that does not decode is no declaration to trust.
+    return None if codec.startswith(("utf-8", "utf_8", "utf-16", "utf-32")) else codec
+
+
+def _checked(decoded: Decoded, name: str) -> Decoded:
+    if _looks_binary(decoded.text):
         raise DocumentError(f"{name}: binary data, not a text document")
-    return text
+    return decoded
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
@@ -132,21 +200,27 @@ def parse_document(text: str, kind: str) -> Document:
         if title is None:
             title, body = _text_title(body)
         plain = body
-    if not plain.strip():
+    plain = printable_text(plain).strip()
+    if not plain:
         raise DocumentError("the document has no text")
-    return Document(
-        title=title.strip() if title else None, text=plain.strip(), kind=kind, meta=meta
-    )
+    title = printable_line(title).strip() if title else None
+    return Document(title=title or None, text=plain, kind=kind, meta=meta)
 
 
 def read_document(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Document:
     """Read and parse a local document file."""
     data = read_file_bytes(path, max_bytes=max_bytes)
-    text = decode_text(data, name=str(path))
+    decoded = decode_bytes(data, name=str(path))
     try:
-        return parse_document(text, kind_for_name(path.name))
+        doc = parse_document(decoded.text, kind_for_name(path.name))
     except DocumentError as exc:
         raise DocumentError(f"{path}: {exc}") from None
+    return with_note(doc, decoded.note)
+
+
+def with_note(doc: Document, note: str | None) -> Document:
+    """``doc`` with one more note (none added when ``note`` is None)."""
+    return replace(doc, notes=(*doc.notes, note)) if note else doc
 
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
@@ -162,18 +236,21 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
         key, sep, value = line.partition(":")
         key = key.strip().lower()
         if sep and key in FRONT_MATTER_KEYS and value.strip():
-            meta[key] = value.strip().strip('"')
+            meta[key] = printable_line(value.strip().strip('"'))
     return meta, text[match.end() :]
 
 
 def _text_title(body: str) -> tuple[str | None, str]:
     # A short first line followed by a blank line is a title (the Wikinews
     # sample format and most saved articles); otherwise there is none.
+    # A line with nothing after it is the text itself, even when the file ends
+    # with a newline (a one-line note, or `echo ... |`).
     lines = body.lstrip("\ufeff\n\r ").split("\n", 2)
-    if len(lines) >= 2 and not lines[1].strip() and 0 < len(lines[0].strip()) <= 200:
+    has_more = len(lines) > 2 and bool(lines[2].strip())
+    if has_more and not lines[1].strip() and 0 < len(lines[0].strip()) <= 200:
         first = lines[0].strip()
         if not first.endswith((".", "!", "?", ":")) or len(first) < 90:
-            return first, lines[2] if len(lines) > 2 else ""
+            return first, lines[2]
     return None, body
 
 

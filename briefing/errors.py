@@ -8,9 +8,19 @@ appear with ``--debug``.
 
 from __future__ import annotations
 
+from .printable import printable_text
+
 
 class BriefingError(Exception):
-    """Base class of every error the library raises on purpose."""
+    """Base class of every error the library raises on purpose.
+
+    Its message is made printable here, once: a path with bytes that are not
+    UTF-8 or a title with control characters in it can then be printed on
+    stderr, stored and written into a briefing like any other text.
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(printable_text(a) if isinstance(a, str) else a for a in args))
 
 
 class ConfigError(BriefingError):
@@ -46,6 +56,14 @@ class SummaryError(BriefingError):
 
 class StoreError(BriefingError):
     """The article database cannot be opened or written."""
+
+
+class DatabaseCorrupt(StoreError):
+    """The article database failed SQLite's integrity check."""
+
+
+class OutputError(BriefingError):
+    """A briefing file could not be written (disk full, read-only folder, no permission)."""
 
 
 class RenderError(BriefingError):

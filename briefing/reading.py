@@ -9,12 +9,14 @@ from .config import FetchConfig
 from .documents import (
     MAX_DOCUMENT_BYTES,
     Document,
-    decode_text,
+    decode_bytes,
     parse_document,
     read_document,
     sniff_kind,
+    with_note,
 )
 from .errors import DocumentError
+from .printable import printable_line, printable_text
 from .urls import is_web_url
 
 
@@ -34,8 +36,8 @@ def load_document(
             raise DocumentError(
                 f"standard input: too large (the limit is {MAX_DOCUMENT_BYTES:,} bytes)"
             )
-        text = decode_text(data, name="standard input")
-        return parse_document(text, sniff_kind(text))
+        decoded = decode_bytes(data, name="standard input")
+        return with_note(parse_document(decoded.text, sniff_kind(decoded.text)), decoded.note)
     if "://" in target:
         if not is_web_url(target):
             raise DocumentError(f"{target}: only http:// and https:// URLs can be read")
@@ -48,17 +50,18 @@ def _load_url(url: str, *, allow_private: bool, fetch: FetchConfig) -> Document:
     from .sources.page import extract_page
 
     data, content_type, final_url = fetch_url(url, fetch=fetch, allow_private=allow_private)
-    text = decode_text(data, name=final_url)
+    decoded = decode_bytes(data, name=final_url)
+    text = decoded.text
     if "html" not in (content_type or "") and sniff_kind(text) != "html":
-        return parse_document(text, "text")
+        return with_note(parse_document(text, "text"), decoded.note)
     # A web page is mostly navigation and boilerplate: keep its main text only,
     # and fall back to all of its text when no article body is recognised.
     page = extract_page(data, final_url)
     if page is None:
-        return parse_document(text, "html")
+        return with_note(parse_document(text, "html"), decoded.note)
     return Document(
-        title=page.title,
-        text=page.text,
+        title=printable_line(page.title) if page.title else None,
+        text=printable_text(page.text),
         kind="html",
         meta={"url": final_url, **({"language": page.language} if page.language else {})},
     )

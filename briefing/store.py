@@ -8,6 +8,7 @@ The schema carries a version (``PRAGMA user_version``) and migrates forward.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -16,14 +17,24 @@ import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from .dbhealth import (
+    check_columns,
+    check_integrity,
+    open_error,
+    refuse_foreign_database,
+    save_stamp,
+    store_error,
+    translate_errors,
+)
 from .errors import StoreError
 from .models import Article, Summary
+from .printable import printable_line, printable_text
 from .sources.base import SourceState
 from .urls import normalize_url
 
@@ -106,15 +117,46 @@ MIGRATIONS: tuple[str, ...] = (
 
 def text_hash(text: str) -> str:
     """A hash of an article's text that ignores case, spacing and punctuation."""
+    return _text_key(text)[0]
+
+
+@functools.lru_cache(maxsize=256)
+def _text_key(text: str) -> tuple[str, int]:
+    # (hash, word count): an article's text is looked up, then inserted; its
+    # words are found once (a str caches its own hash, so the lookup is cheap).
+    words = _words(text)
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest(), len(words)
+
+
+def _words(text: str) -> list[str]:
     folded = unicodedata.normalize("NFKC", text).casefold()
-    words = re.findall(r"[^\W_]+", folded)
-    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+    return re.findall(r"[^\W_]+", folded)
+
+
+#: A text this long is distinctive: another entry with the same text is the same
+#: article. A shorter one ("Click here to read the full story.") is only the same
+#: article when the title is the same too.
+MIN_DISTINCTIVE_WORDS = 50
+#: How many of the latest stored entries with the same short text are compared by title.
+MAX_SHORT_TEXT_MATCHES = 200
+
+
+def is_distinctive(text: str) -> bool:
+    """True when ``text`` alone identifies an article (see MIN_DISTINCTIVE_WORDS)."""
+    return _text_key(text)[1] >= MIN_DISTINCTIVE_WORDS
+
+
+def _title_key(title: str) -> str:
+    return " ".join(_words(title))
 
 
 @dataclass(frozen=True)
 class AddResult:
     new: int
     seen: int
+    #: One line per entry stored as another entry with the same text (different
+    #: title, link or GUID), so that no entry disappears without a word.
+    merged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -196,28 +238,37 @@ def _now() -> str:
 
 
 class Store:
-    """A connection to the article database. Use as a context manager."""
+    """A connection to the article database. Use as a context manager.
 
-    def __init__(self, path: Path) -> None:
+    Every SQLite error becomes a StoreError that says what is wrong and what to
+    do, and the file is checked at open (see :mod:`briefing.dbhealth`).
+    """
+
+    def __init__(self, path: Path, *, busy_timeout: float = 30) -> None:
         self.path = path
+        self._trusted = False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            # busy_timeout: how long to wait for another process's write to end.
+            self.db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else exc
-            raise StoreError(f"cannot open the article database {path}: {reason}") from None
+            raise open_error(path, exc) from None
         try:
             self.db.row_factory = sqlite3.Row
+            check_integrity(self.db, path)
+            refuse_foreign_database(self.db, path, MIGRATIONS)
             self._enable_wal()
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
+            check_columns(self.db, path, MIGRATIONS)
         except (sqlite3.Error, StoreError) as exc:
             # A failed open must not leave a transaction holding others up.
             self.db.close()
             if isinstance(exc, StoreError):
                 raise
-            raise StoreError(f"cannot open the article database {path}: {exc}") from None
+            raise store_error(path, exc) from None
+        self._trusted = True
 
     def __enter__(self) -> Store:
         return self
@@ -229,6 +280,10 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+        if self._trusted:
+            # Closed cleanly: the next open need not check the file again
+            # unless something else changes it (a crash, a copy, a tool).
+            save_stamp(self.path)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -282,32 +337,78 @@ class Store:
     def add_articles(self, source: str, articles: Iterable[Article]) -> AddResult:
         """Store the articles not seen before; note ``source`` on those already stored."""
         new = seen = 0
+        merged: list[str] = []
         with self.transaction():
-            for article in articles:
-                existing = self._find_existing(article)
+            for raw in articles:
+                article = printable_article(raw)
+                existing = self._find_by_identity(article)
+                by_text = existing is None
+                if existing is None:
+                    existing = self._same_text(article)
                 if existing is None:
                     self._insert(article)
                     new += 1
-                else:
-                    self.db.execute(
-                        "INSERT OR IGNORE INTO article_sources VALUES (?, ?)", (existing, source)
-                    )
-                    seen += 1
-        return AddResult(new=new, seen=seen)
+                    continue
+                self.db.execute(
+                    "INSERT OR IGNORE INTO article_sources VALUES (?, ?)", (existing, source)
+                )
+                seen += 1
+                note = self._merge_note(existing, article) if by_text else None
+                if note:
+                    merged.append(note)
+        return AddResult(new=new, seen=seen, merged=tuple(merged))
 
-    def _find_existing(self, article: Article) -> int | None:
-        checks: list[tuple[str, tuple[Any, ...]]] = [
-            ("text_hash = ?", (text_hash(article.text),)),
-        ]
-        if article.url:
-            checks.insert(0, ("url_key = ?", (normalize_url(article.url),)))
+    def _find_by_identity(self, article: Article) -> int | None:
+        """The stored article with the same GUID in the same source, or the same link."""
+        checks: list[tuple[str, tuple[Any, ...]]] = []
         if article.guid:
-            checks.insert(0, ("source = ? AND guid = ?", (article.source, article.guid)))
+            checks.append(("source = ? AND guid = ?", (article.source, article.guid)))
+        if article.url:
+            checks.append(("url_key = ?", (normalize_url(article.url),)))
         for where, args in checks:
             row = self.db.execute(f"SELECT id FROM articles WHERE {where} LIMIT 1", args).fetchone()
             if row is not None:
                 return int(row[0])
         return None
+
+    def _same_text(self, article: Article) -> int | None:
+        """The stored article with the same text, if the text alone (or with the title) tells."""
+        key = text_hash(article.text)
+        if is_distinctive(article.text):
+            row = self.db.execute(
+                "SELECT id FROM articles WHERE text_hash = ? ORDER BY id LIMIT 1", (key,)
+            ).fetchone()
+            return int(row[0]) if row else None
+        # A boilerplate teaser may be shared by thousands of entries: a repeat is
+        # recent, so only the latest few are compared.
+        rows = self.db.execute(
+            """SELECT id, title, source, guid, url_key FROM articles WHERE text_hash = ?
+               ORDER BY id DESC LIMIT ?""",
+            (key, MAX_SHORT_TEXT_MATCHES),
+        ).fetchall()
+        title = _title_key(article.title)
+        matches = [
+            int(row["id"])
+            for row in rows
+            if _title_key(row["title"]) == title and not _told_apart(article, row)
+        ]
+        return min(matches) if matches else None
+
+    def _merge_note(self, existing: int, article: Article) -> str | None:
+        """A line for an entry stored as another, not yet briefed one; None if it is the same."""
+        row = self.db.execute(
+            "SELECT title, url_key, guid, source, briefed_on FROM articles WHERE id = ?",
+            (existing,),
+        ).fetchone()
+        same_entry = (article.guid is not None and article.guid == row["guid"]) or (
+            article.url is not None and normalize_url(article.url) == row["url_key"]
+        )
+        # Another source carrying it is shown as "also in"; a briefed one was already read.
+        if same_entry or row["source"] != article.source or row["briefed_on"] is not None:
+            return None
+        this = _entry_label(article.title or article.text, article.url)
+        first = _entry_label(row["title"] or article.text, None)
+        return f"{this} has the same text as {first}; it is listed once, under the first"
 
     def _insert(self, article: Article) -> int:
         cursor = self.db.execute(
@@ -616,6 +717,49 @@ class Store:
     def _file_bytes(self) -> int:
         files = (self.path, self.path.with_name(self.path.name + "-wal"))
         return sum(f.stat().st_size for f in files if f.exists())
+
+
+def printable_article(article: Article) -> Article:
+    """``article`` with every string printable and valid UTF-8: what a source gave is untrusted."""
+    return replace(
+        article,
+        title=printable_line(article.title),
+        text=printable_text(article.text),
+        source=printable_line(article.source),
+        url=_optional_line(article.url),
+        guid=_optional_line(article.guid),
+        language=_optional_line(article.language),
+        author=_optional_line(article.author),
+        attribution=_optional_line(article.attribution),
+        flags=tuple(printable_line(flag) for flag in article.flags),
+    )
+
+
+def _optional_line(text: str | None) -> str | None:
+    return None if text is None else printable_line(text)
+
+
+def _told_apart(article: Article, row: sqlite3.Row) -> bool:
+    """True when a source gave two entries of the same short text their own GUIDs or links.
+
+    ("Weather update", every day, under a new link): each is an article of its own.
+    """
+    if row["source"] != article.source:
+        return False
+    guids_differ = bool(article.guid and row["guid"] and article.guid != row["guid"])
+    links_differ = bool(
+        article.url and row["url_key"] and normalize_url(article.url) != row["url_key"]
+    )
+    return guids_differ or links_differ
+
+
+def _entry_label(title: str, url: str | None) -> str:
+    words = title.split()
+    label = f"“{' '.join(words[:12])}{' …' if len(words) > 12 else ''}”" if words else "an entry"
+    return f"{label} ({url})" if url else label
+
+
+translate_errors(Store)
 
 
 def _statements(script: str) -> list[str]:

@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from briefing.documents import decode_text, read_document, read_file_bytes, split_front_matter
+from briefing.documents import (
+    decode_bytes,
+    decode_text,
+    read_document,
+    read_file_bytes,
+    split_front_matter,
+)
 from briefing.errors import DocumentError
 
 
@@ -69,3 +75,51 @@ def test_front_matter_ignores_unknown_keys() -> None:
     assert meta == {"title": "T"}
     assert body == "body"
     assert decode_text(b"\xef\xbb\xbfhello") == "hello"
+
+
+def test_a_one_line_text_ending_in_a_newline_is_text(tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text("Short news item. It has two sentences.\n")
+    doc = read_document(path)
+    assert doc.title is None
+    assert doc.text == "Short news item. It has two sentences."
+    (tmp_path / "titled.txt").write_text("A title\n\nAnd its text.\n")
+    assert read_document(tmp_path / "titled.txt").title == "A title"
+
+
+BODY = "Les élèves ont été reçus à l'école."
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "guessed"),
+    [
+        (BODY.encode("utf-8"), "UTF-8", False),
+        (BODY.encode("utf-8-sig"), "UTF-8", False),
+        (BODY.encode("utf-16"), "UTF-16", False),
+        (BODY.encode("utf-32"), "UTF-32", False),
+        (BODY.encode("latin-1"), "Windows-1252", True),
+        (f"“{BODY}”".encode("cp1252"), "Windows-1252", True),
+        (f'<meta charset="iso-8859-15"><p>{BODY} €</p>'.encode("iso-8859-15"), "iso8859-15", False),
+    ],
+)
+def test_decoding_says_when_the_encoding_was_a_guess(
+    data: bytes, encoding: str, guessed: bool
+) -> None:
+    decoded = decode_bytes(data)
+    assert BODY in decoded.text
+    assert decoded.encoding == encoding
+    assert (decoded.note is not None) == guessed
+
+
+def test_broken_utf8_keeps_its_good_text() -> None:
+    decoded = decode_bytes(BODY.encode() + b" \xff\xfe " + BODY.encode())
+    assert decoded.text.count(BODY) == 2
+    assert decoded.note is not None and "broken bytes" in decoded.note
+
+
+def test_titles_and_text_are_printable(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("Title\x1b]0;owned\x07 here\n\nBody\x01 text.\n")
+    doc = read_document(path)
+    assert doc.title == "Title]0;owned here"
+    assert doc.text == "Body text."

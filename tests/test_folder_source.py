@@ -69,3 +69,50 @@ def test_front_matter_gives_metadata_and_only_web_links(tmp_path: Path) -> None:
 def test_a_missing_folder_fails_the_source(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="folder not found"):
         folder_source(tmp_path / "nope").fetch(SourceState())
+
+
+def test_a_symlink_loop_is_one_skipped_file(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("Good\n\nA good article.")
+    (tmp_path / "loop.txt").symlink_to("loop.txt")
+    (tmp_path / "dangling.txt").symlink_to("nowhere.txt")
+    result = folder_source(tmp_path).fetch(SourceState())
+    assert [a.title for a in result.articles] == ["Good"]
+    problems = "\n".join(result.problems)
+    assert "loop.txt: skipped, it is a symbolic link loop" in problems
+    assert "dangling.txt: no such file" in problems
+
+
+def test_a_name_that_is_not_utf8_is_shown_printable(tmp_path: Path) -> None:
+    (tmp_path / os.fsdecode(b"caf\xe9.txt")).write_bytes(b"")
+    (tmp_path / os.fsdecode(b"ok\xff.txt")).write_text("Fine\n\nIts text.")
+    result = folder_source(tmp_path).fetch(SourceState())
+    assert [a.title for a in result.articles] == ["Fine"]
+    (problem,) = result.problems
+    assert problem.endswith("caf\ufffd.txt: empty document")
+    problem.encode("utf-8")
+
+
+def test_a_file_in_a_guessed_encoding_is_flagged_and_said(tmp_path: Path) -> None:
+    (tmp_path / "old.txt").write_bytes("Vieux\n\nDéjà lu, à côté.".encode("latin-1"))
+    result = folder_source(tmp_path).fetch(SourceState())
+    (old,) = result.articles
+    assert old.text == "Déjà lu, à côté."
+    assert old.flags == ("encoding-guessed",)
+    assert "old.txt: not valid UTF-8; read as Windows-1252 (a guess" in result.problems[0]
+
+
+def test_linked_and_too_deep_folders_are_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    deep = folder / "1" / "2" / "3" / "4" / "5"
+    deep.mkdir(parents=True)
+    (deep / "lost.txt").write_text("Lost\n\nToo deep.")
+    (folder / "1" / "ok.txt").write_text("Kept\n\nShallow enough.")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.txt").write_text("X\n\nElsewhere.")
+    (folder / "linked").symlink_to(elsewhere, target_is_directory=True)
+    result = folder_source(folder).fetch(SourceState())
+    assert [a.title for a in result.articles] == ["Kept"]
+    problems = "\n".join(result.problems)
+    assert "linked: skipped, a link to a folder is not followed" in problems
+    assert "4/5: skipped, deeper than 4 folders" in problems

@@ -106,7 +106,7 @@ def test_schema_version_and_newer_databases(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="cannot open the article database"):
+    with pytest.raises(StoreError, match="is not a briefing database"):
         Store(path)
 
 
@@ -279,3 +279,123 @@ def test_a_database_of_the_first_schema_is_migrated_with_its_briefings(tmp_path:
             "EXPLAIN QUERY PLAN SELECT count(*) FROM article_sources WHERE source = 'x'"
         ).fetchall()
         assert "article_sources_source" in plan[0][3]
+# --- identity: the text hash alone only for a distinctive text ---------------------------
+
+TEASER = "Click here to read the full story on our website."
+LONG = " ".join(f"Paragraph {i} of the syndicated story says something new." for i in range(8))
+
+
+def test_distinct_entries_with_the_same_short_text_are_kept(store: Store) -> None:
+    added = store.add_articles(
+        "s1",
+        [
+            article(TEASER, title=f"Story {n}", url=f"https://example.org/{n}", guid=f"g{n}")
+            for n in range(5)
+        ],
+    )
+    assert (added.new, added.seen, added.merged) == (5, 0, ())
+    assert [a.title for a in store.unbriefed_articles()] == [f"Story {n}" for n in range(5)]
+
+
+def test_the_same_short_text_under_the_same_title_is_one_article(store: Store) -> None:
+    store.add_articles("s1", [article(TEASER, title="Storm warning")])
+    added = store.add_articles("s1", [article(TEASER, title="STORM warning!")])
+    assert (added.new, added.seen) == (0, 1)
+
+
+def test_a_long_text_under_another_title_is_merged_and_said(store: Store) -> None:
+    added = store.add_articles(
+        "s1",
+        [
+            article(LONG, title="First title", url="https://example.org/1"),
+            article(LONG, title="Second title", url="https://example.org/2"),
+        ],
+    )
+    assert (added.new, added.seen) == (1, 1)
+    assert added.merged == (
+        "“Second title” (https://example.org/2) has the same text as “First title”; "
+        "it is listed once, under the first",
+    )
+    # Seen again on the next fetch, it is the same entry: nothing more to say.
+    again = store.add_articles(
+        "s1", [article(LONG, title="First title", url="https://example.org/1")]
+    )
+    assert again.merged == ()
+    # Another source carrying it is shown as "also in", not as a merge.
+    other = store.add_articles("s2", [article(LONG, title="Elsewhere", source="s2")])
+    assert other.merged == ()
+    (stored,) = store.unbriefed_articles()
+    assert stored.id is not None and store.other_sources(stored.id, "s1") == ("s2",)
+
+
+def test_what_a_source_hands_over_is_stored_printable(store: Store) -> None:
+    store.add_articles(
+        "s1",
+        [article("Text \ud800 here.\x00", title="caf\udce9\x1b[31m red", guid="g\udcff")],
+    )
+    (stored,) = store.unbriefed_articles()
+    assert stored.title == "caf\ufffd[31m red"
+    assert stored.text == "Text \ufffd here."
+    assert stored.guid == "g\ufffd"
+    stored.title.encode("utf-8")
+
+
+# --- errors a user can act on --------------------------------------------------------------
+
+
+def test_a_database_locked_by_another_program_is_said(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "db.sqlite3"
+    Store(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        store = Store(path, busy_timeout=0.1)
+        with pytest.raises(StoreError, match="is locked by another program"):
+            store.add_articles("s1", [article("Text.")])
+        store.close()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_a_file_changed_since_its_last_clean_close_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    with Store(path) as store:
+        store.add_articles("s1", [article("Text.")])
+    stamp = path.with_name("db.sqlite3-checked")
+    assert stamp.read_text().split()[1] == str(path.stat().st_size)
+    with path.open("r+b") as handle:  # damage the articles' page, as a failing disk would
+        handle.seek(path.stat().st_size - 4096)
+        handle.write(b"\xff" * 4096)
+    with pytest.raises(StoreError, match="is damaged"):
+        Store(path)
+
+
+def test_a_source_that_tells_short_entries_apart_keeps_each(store: Store) -> None:
+    daily = [
+        article("Sunny.", title="Weather update", url=f"https://example.org/w/{day}")
+        for day in range(3)
+    ]
+    added = store.add_articles("s1", daily)
+    assert (added.new, added.seen) == (3, 0)
+    # Another source with the same short story under the same title is the same article.
+    other = store.add_articles("s2", [article("Sunny.", title="Weather update", source="s2")])
+    assert (other.new, other.seen) == (0, 1)
+
+
+def test_damage_found_while_in_use_is_checked_again_at_the_next_open(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    with Store(path) as store:
+        store.add_articles("s1", [article(f"Text {n}. " * 200, title=f"T{n}") for n in range(30)])
+    store = Store(path)
+    size = path.stat().st_size
+    with path.open("r+b") as handle:  # damaged behind the open connection's back
+        handle.seek(size // 2)
+        handle.write(b"\x00" * (size // 2 - 4096))
+    with pytest.raises(StoreError, match="is damaged"):
+        store.unbriefed_articles()
+    store.close()
+    with pytest.raises(StoreError, match="is damaged"):
+        Store(path)

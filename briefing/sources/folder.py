@@ -8,6 +8,8 @@ are read.
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 from pathlib import Path
 
@@ -15,9 +17,14 @@ from ..config import Config, SourceConfig
 from ..documents import DOCUMENT_SUFFIXES, Document, parse_date, read_document
 from ..errors import DocumentError, SourceError
 from ..models import Article
+from ..printable import printable_line, printable_path
 from ..urls import is_web_url
 from .base import FetchResult, SourceState, register_source_kind
 
+log = logging.getLogger(__name__)
+
+#: The flag an article gets when its file's encoding had to be guessed.
+FLAG_ENCODING_GUESSED = "encoding-guessed"
 MAX_FILES = 1000
 MAX_DEPTH = 4
 
@@ -38,31 +45,73 @@ class FolderSource:
         articles: list[Article] = []
         problems: list[str] = []
         for path in self._document_paths(root, problems):
+            # One file that fails never costs the others: each is read on its own.
             try:
-                articles.append(self._article(path, read_document(path)))
+                doc = read_document(path)
             except DocumentError as exc:
-                problems.append(str(exc))
+                problems.append(_skipped(str(exc)))
+                continue
+            except Exception as exc:  # a bug on one file must not lose the folder
+                log.exception("reading %s failed unexpectedly", printable_path(path))
+                problems.append(
+                    _skipped(
+                        f"{printable_path(path)}: skipped, unexpected error: "
+                        f"{type(exc).__name__}: {printable_line(str(exc))}"
+                    )
+                )
+                continue
+            problems.extend(f"{printable_path(path)}: {note}" for note in doc.notes)
+            articles.append(self._article(path, doc))
         return FetchResult(articles=tuple(articles), state=state, problems=tuple(problems))
 
     def _document_paths(self, root: Path, problems: list[str]) -> list[Path]:
         found: list[Path] = []
-        for folder, dirs, files in os.walk(root, followlinks=False):
+
+        def unlistable(exc: OSError) -> None:
+            # A sub-folder that cannot be listed is reported, not silently missing.
+            where = printable_path(exc.filename or root)
+            problems.append(_skipped(f"{where}: skipped, cannot list it ({exc.strerror or exc})"))
+
+        for folder, dirs, files in os.walk(root, followlinks=False, onerror=unlistable):
             depth = len(Path(folder).relative_to(root).parts)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and depth < MAX_DEPTH)
+            dirs[:] = self._sub_folders(Path(folder), dirs, depth, problems)
             for name in sorted(files):
                 path = Path(folder) / name
                 if name.startswith(".") or path.suffix.lower() not in DOCUMENT_SUFFIXES:
                     continue
-                if not path.resolve().is_relative_to(root):
-                    problems.append(f"{path}: skipped, it links outside the folder")
+                outside = _links_outside(path, root)
+                if outside:
+                    problems.append(_skipped(f"{printable_path(path)}: skipped, {outside}"))
                     continue
                 if len(found) >= self.max_files:
                     problems.append(
-                        f"{root}: more than {self.max_files} documents; the rest were skipped"
+                        _skipped(
+                            f"{printable_path(root)}: more than {self.max_files} documents; "
+                            "the rest were skipped"
+                        )
                     )
                     return found
                 found.append(path)
         return found
+
+    def _sub_folders(
+        self, folder: Path, names: list[str], depth: int, problems: list[str]
+    ) -> list[str]:
+        """The sub-folders to read; a linked or too deep one is reported, not silently missed."""
+        kept = []
+        for name in sorted(n for n in names if not n.startswith(".")):
+            path = folder / name
+            if path.is_symlink():
+                problems.append(
+                    _skipped(f"{printable_path(path)}: skipped, a link to a folder is not followed")
+                )
+            elif depth >= MAX_DEPTH:
+                problems.append(
+                    _skipped(f"{printable_path(path)}: skipped, deeper than {MAX_DEPTH} folders")
+                )
+            else:
+                kept.append(name)
+        return kept
 
     def _article(self, path: Path, doc: Document) -> Article:
         url = doc.meta.get("url")
@@ -79,7 +128,31 @@ class FolderSource:
             language=doc.meta.get("language") or self.language,
             author=doc.meta.get("author"),
             attribution=doc.meta.get("attribution"),
+            flags=(FLAG_ENCODING_GUESSED,) if doc.notes else (),
         )
+
+
+def _skipped(message: str) -> str:
+    """A problem that cost one file or folder (an encoding note costs nothing: plain text).
+
+    One place to mark them, so the kind of problem can be carried by its type.
+    """
+    return message
+
+
+def _links_outside(path: Path, root: Path) -> str | None:
+    """Why ``path`` must not be read as part of the folder under ``root``, or None."""
+    try:
+        target = path.resolve()
+    except RuntimeError:  # Python 3.11-3.12 raise this for a loop
+        return "it is a symbolic link loop"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "it is a symbolic link loop"
+        return f"cannot follow it ({exc.strerror or exc})"
+    if not target.is_relative_to(root):
+        return "it links outside the folder"
+    return None
 
 
 register_source_kind("folder", FolderSource)
