@@ -321,17 +321,24 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _report_run(result: Any) -> None:
+    from .render import labels_for, problem_groups, status_text
+
     briefing = result.briefing
+    groups = problem_groups(briefing.failures)
     summary = (
         f"{briefing.date}: {result.new_articles} new article(s), "
-        f"{briefing.article_count} in the briefing, {len(briefing.failures)} source problem(s)"
+        f"{briefing.article_count} in the briefing, "
+        f"{len({f.source for f in groups['failed']})} source(s) failed, "
+        f"{len(groups['skipped'])} item(s) skipped, {len(groups['warning'])} warning(s)"
     )
-    if briefing.nothing_new:
-        summary += " — nothing new since the last briefing"
+    note = status_text(briefing, labels_for("en"), None)
+    if note:
+        summary += f" — {note}"
     print(f"briefing: {summary}", file=sys.stderr)
     for failure in briefing.failures:
         print(
-            f"briefing: source {failure.source!r}: {_one_line(Exception(failure.error))}",
+            f"briefing: source {failure.source!r}, {failure.kind}: "
+            f"{_one_line(Exception(failure.error))}",
             file=sys.stderr,
         )
     if result.sent_to:
@@ -425,27 +432,46 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     """List the configured sources with their last status."""
-    from .store import Store
+    from .schedule import format_run_time
+    from .status import display_zone
+    from .store import Store, parse_time
 
     config = _load(args)
     with Store(config.database_path) as store:
         statuses = store.source_statuses([s.name for s in config.sources])
+        last_runs = store.runs(limit=1)
+    # The full messages of the last run's skipped files and warnings: the
+    # briefing shows its readers only a short reason.
+    problems: dict[str, list[str]] = {}
+    for problem in last_runs[0].failures if last_runs else []:
+        if problem.get("kind", "failed") != "failed":
+            problems.setdefault(str(problem.get("source")), []).append(
+                f"{problem.get('kind')}: {_one_line(Exception(problem.get('error')))}"
+            )
     by_name = {s.name: s for s in config.sources}
+    zone = display_zone(config)
+
+    def shown(text: str | None) -> str:
+        moment = parse_time(text)
+        return format_run_time(moment.astimezone(zone)) if moment else str(text)
+
     for st in statuses:
         source = by_name[st.source]
         status = (
             "never collected"
             if not st.last_attempt
             else (
-                f"failed at {st.last_attempt}: {_one_line(Exception(st.last_error))}"
+                f"failed at {shown(st.last_attempt)}: {_one_line(Exception(st.last_error))}"
                 if st.last_error
-                else f"ok at {st.last_success} ({st.last_new} new, {st.last_seen} seen)"
+                else f"ok at {shown(st.last_success)} ({st.last_new} new, {st.last_seen} seen)"
             )
         )
         print(
             f"{st.source}\n  {source.kind}: {source.location}\n  last: {status}\n"
             f"  articles stored: {st.articles}"
         )
+        for line in problems.get(st.source, []):
+            print(f"  last run, {line}")
     return 0
 
 

@@ -131,6 +131,20 @@ class Config:
     pdf: PdfConfig = field(default_factory=PdfConfig)
     email: EmailConfig | None = None
     path: Path | None = None
+    #: The IANA zone times are shown in; None: the schedule's, else the machine's.
+    timezone: str | None = None
+
+    @property
+    def display_timezone(self) -> str:
+        """The zone the briefing, ``briefing status`` and ``briefing sources`` show times in."""
+        if self.timezone or self.schedule.timezone:
+            return self.timezone or self.schedule.timezone or ""
+        from tzlocal import get_localzone_name
+
+        try:
+            return get_localzone_name() or "UTC"
+        except Exception:  # an unreadable machine setting: show UTC, never fail a run
+            return "UTC"
 
     @property
     def database_path(self) -> Path:
@@ -282,6 +296,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config
         "schedule",
         "pdf",
         "email",
+        "timezone",
     }
     c.unknown(data, known, "")
     defaults = Config()
@@ -311,6 +326,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config
         pdf=_pdf(c, _table(c, data, "pdf")),
         email=_email(c, data["email"]) if "email" in data else None,
         path=path,
+        timezone=c.get(data, "timezone", str, None, check=_timezone_problem),
     )
     if c.problems:
         raise ConfigError(c.problems, path=str(path) if path else None)

@@ -87,7 +87,10 @@ def run_briefing(
             status="ok",
             articles=result.briefing.article_count,
             new_articles=result.new_articles,
-            failures=[{"source": f.source, "error": f.error} for f in result.briefing.failures],
+            failures=[
+                {"source": f.source, "error": f.error, "kind": f.kind}
+                for f in result.briefing.failures
+            ],
             outputs=[str(p) for p in result.outputs],
         )
         return result
@@ -101,6 +104,9 @@ def _run(
     items = summarise_stage(config, store, earlier, new, force=options.force, progress=progress)
     briefing = assemble_briefing(
         config, day, items, collected, nothing_new=not new, now=options.now or current_time()
+    )
+    briefing = replace(
+        briefing, new_count=len(new), since=store.briefing_time(day) if earlier else None
     )
     outputs, message = write_outputs(config, briefing, options.formats or config.formats, progress)
     store.mark_briefed([a.id for a in new if a.id is not None], day)
@@ -241,13 +247,18 @@ def assemble_briefing(
     nothing_new: bool,
     now: datetime,
 ) -> Briefing:
+    from .sources.base import problem_kind
+
     failures = [
         SourceFailure(source=s.name, error=s.error, when=now) for s in collected.sources if s.error
     ] + [
-        SourceFailure(source=s.name, error=problem, when=now)
+        SourceFailure(source=s.name, error=problem, when=now, kind=problem_kind(problem))
         for s in collected.sources
         for problem in s.problems
     ]
+    for failure in failures[len(collected.failed) :]:
+        # The briefing shows readers a short reason; the full message is for the log.
+        log.info("source %s: %s: %s", failure.source, failure.kind, failure.error)
     return Briefing(
         title=config.title,
         date=day,
@@ -258,6 +269,7 @@ def assemble_briefing(
         language=_briefing_language(items, config),
         author=config.author,
         nothing_new=nothing_new,
+        timezone=config.display_timezone,
     )
 
 

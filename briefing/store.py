@@ -474,6 +474,13 @@ class Store:
             (day.isoformat(), run_id, _now(), json.dumps(list(outputs))),
         )
 
+    def briefing_time(self, day: date) -> datetime | None:
+        """When the briefing of ``day`` was last written, or None if it was not."""
+        row = self.db.execute(
+            "SELECT created_at FROM briefings WHERE briefing_date = ?", (day.isoformat(),)
+        ).fetchone()
+        return parse_time(row[0]) if row else None
+
     def briefing_outputs(self, day: date) -> list[str] | None:
         """The files written for the briefing of ``day``, or None if there is none."""
         row = self.db.execute(

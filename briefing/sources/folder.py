@@ -16,7 +16,7 @@ from ..documents import DOCUMENT_SUFFIXES, Document, parse_date, read_document
 from ..errors import DocumentError, SourceError
 from ..models import Article
 from ..urls import is_web_url
-from .base import FetchResult, SourceState, register_source_kind
+from .base import FetchResult, SkippedItem, SourceState, register_source_kind
 
 MAX_FILES = 1000
 MAX_DEPTH = 4
@@ -41,7 +41,7 @@ class FolderSource:
             try:
                 articles.append(self._article(path, read_document(path)))
             except DocumentError as exc:
-                problems.append(str(exc))
+                problems.append(SkippedItem(str(exc)))
         return FetchResult(articles=tuple(articles), state=state, problems=tuple(problems))
 
     def _document_paths(self, root: Path, problems: list[str]) -> list[Path]:
@@ -54,7 +54,7 @@ class FolderSource:
                 if name.startswith(".") or path.suffix.lower() not in DOCUMENT_SUFFIXES:
                     continue
                 if not path.resolve().is_relative_to(root):
-                    problems.append(f"{path}: skipped, it links outside the folder")
+                    problems.append(SkippedItem(f"{path}: skipped, it links outside the folder"))
                     continue
                 if len(found) >= self.max_files:
                     problems.append(
