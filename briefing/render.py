@@ -277,8 +277,10 @@ def utc_offset(seconds: float) -> str:
     return f"UTC{'+' if minutes > 0 else '-'}{hours:02d}:{rest:02d}"
 
 
-def count_phrase(count: int, singular: str, plural: str) -> str:
-    return f"{count} {singular if count == 1 else plural}"
+def count_phrase(count: int, singular: str, plural: str, language: str = "en") -> str:
+    """``1 article``, ``3 articles``; French counts 0 in the singular too."""
+    one = count in (0, 1) if language == "fr" else count == 1
+    return f"{count} {singular if one else plural}"
 
 
 # --- Markdown filters ------------------------------------------------------------
@@ -492,7 +494,7 @@ def template_context(briefing: Briefing) -> dict[str, Any]:
         "date_text": format_date(briefing.date, language),
         "generated_text": format_datetime(briefing.generated_at, language, zone),
         "counts_text": _counts_text(briefing, words),
-        "problems_text": _problems_text(len(failed), groups, words),
+        "problems_text": _problems_text(len(failed), groups, words, language),
         "status_text": status_text(briefing, words, zone),
         "keywords": _keywords(briefing),
         "when": lambda value: format_datetime(value, language, zone),
@@ -503,6 +505,10 @@ def template_context(briefing: Briefing) -> dict[str, Any]:
         "max_title": MAX_TITLE_CHARS,
         "max_sentence": MAX_SENTENCE_CHARS,
     }
+
+
+def _base_language(briefing: Briefing) -> str:
+    return briefing.language.split("-")[0].lower() or "en"
 
 
 def display_zone(briefing: Briefing) -> tzinfo | None:
@@ -535,8 +541,9 @@ def _typeset_item(item: BriefingItem) -> BriefingItem:
 
 
 def _counts_text(briefing: Briefing, words: Mapping[str, str]) -> str:
-    articles = count_phrase(briefing.article_count, words["article"], words["articles_n"])
-    sources = count_phrase(briefing.source_count, words["source_1"], words["sources_n"])
+    language = _base_language(briefing)
+    articles = count_phrase(briefing.article_count, words["article"], words["articles_n"], language)
+    sources = count_phrase(briefing.source_count, words["source_1"], words["sources_n"], language)
     return f"{articles} {words['from']} {sources}"
 
 
@@ -554,12 +561,17 @@ def problem_groups(failures: tuple[SourceFailure, ...]) -> dict[str, list[Source
 
 
 def _problems_text(
-    not_summarised: int, groups: Mapping[str, list[SourceFailure]], words: Mapping[str, str]
+    not_summarised: int,
+    groups: Mapping[str, list[SourceFailure]],
+    words: Mapping[str, str],
+    language: str = "en",
 ) -> str:
     parts = []
     if not_summarised:
         parts.append(
-            count_phrase(not_summarised, words["not_summarised_1"], words["not_summarised_n"])
+            count_phrase(
+                not_summarised, words["not_summarised_1"], words["not_summarised_n"], language
+            )
         )
     failed_sources = len({f.source for f in groups["failed"]})
     for count, singular, plural in (
@@ -568,7 +580,7 @@ def _problems_text(
         (len(groups["warning"]), "warning_1", "warning_n"),
     ):
         if count:
-            parts.append(count_phrase(count, words[singular], words[plural]))
+            parts.append(count_phrase(count, words[singular], words[plural], language))
     return " · ".join(parts)
 
 
@@ -587,7 +599,7 @@ def status_text(briefing: Briefing, words: Mapping[str, str], zone: tzinfo | Non
     if earlier <= 0:
         return ""
     values = {
-        "new": count_phrase(new, words["new_1"], words["new_n"]),
+        "new": count_phrase(new, words["new_1"], words["new_n"], _base_language(briefing)),
         "earlier": str(earlier),
     }
     since = getattr(briefing, "since", None)
