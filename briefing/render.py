@@ -112,6 +112,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "date_given": "date given by the source: {date}, {why}",
         "in_future": "in the future",
         "too_old": "implausibly old",
+        "and_more": "and {n} more",
     },
     "fr": {
         "contents": "Sommaire",
@@ -157,6 +158,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "date_given": "date donnée par la source\u00a0: {date}, {why}",
         "in_future": "dans le futur",
         "too_old": "invraisemblablement ancienne",
+        "and_more": "et {n} de plus",
     },
 }
 
@@ -489,8 +491,8 @@ def template_context(briefing: Briefing) -> dict[str, Any]:
         "summarised": summarised,
         "not_summarised": failed,
         "failures": groups["failed"],
-        "skipped": groups["skipped"],
-        "warnings": groups["warning"],
+        "skipped": by_source(groups["skipped"], words),
+        "warnings": by_source(groups["warning"], words),
         "date_text": format_date(briefing.date, language),
         "generated_text": format_datetime(briefing.generated_at, language, zone),
         "counts_text": _counts_text(briefing, words),
@@ -560,6 +562,32 @@ def problem_groups(failures: tuple[SourceFailure, ...]) -> dict[str, list[Source
     return groups
 
 
+@dataclass(frozen=True)
+class SourceProblems:
+    """One source's skipped items or warnings, as the briefing lists them."""
+
+    source: str
+    reasons: tuple[str, ...]
+
+
+#: A folder of 500 bad files is one source's problem, not 500 lines of briefing.
+MAX_REASONS_SHOWN = 5
+
+
+def by_source(failures: list[SourceFailure], words: Mapping[str, str]) -> list[SourceProblems]:
+    """Problems grouped under their source, in order, each a short reader reason."""
+    grouped: dict[str, list[str]] = {}
+    for failure in failures:
+        grouped.setdefault(failure.source, []).append(reader_reason(failure.error))
+    result = []
+    for source, reasons in grouped.items():
+        shown = reasons[:MAX_REASONS_SHOWN]
+        if len(reasons) > len(shown):
+            shown.append(words["and_more"].format(n=len(reasons) - len(shown)))
+        result.append(SourceProblems(source, tuple(shown)))
+    return result
+
+
 def _problems_text(
     not_summarised: int,
     groups: Mapping[str, list[SourceFailure]],
@@ -623,7 +651,18 @@ def date_note(article: Article, words: Mapping[str, str]) -> str:
         why = words["too_old"]
     else:
         return ""
-    return words["date_given"].format(date=clean_line(given, 40) or "?", why=why)
+    return words["date_given"].format(date=_given_date_text(given), why=why)
+
+
+def _given_date_text(given: str) -> str:
+    """``2035-03-01 08:06 UTC``: the date a source gave, as it gave it (its own offset)."""
+    try:
+        moment = datetime.fromisoformat(given)
+    except ValueError:
+        return clean_line(given, 40) or "?"
+    offset = moment.utcoffset()
+    zone = f" {utc_offset(offset.total_seconds())}" if offset is not None else ""
+    return f"{moment:%Y-%m-%d %H:%M}{zone}"
 
 
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])(?:/[^\s/:]+)+/([^\s/:]+)")

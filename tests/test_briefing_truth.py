@@ -35,7 +35,7 @@ def folder_with_bad_files(folder: Path) -> None:
     for n in range(4):
         (folder / f"empty-{n}.txt").write_text("   \n")
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
-    os.mkfifo(folder / "pipe.txt")
+    os.mkfifo(folder / "a-pipe.txt")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
@@ -60,11 +60,11 @@ def test_a_failed_source_and_a_folder_with_six_bad_files_are_counted_apart(
     failed = md.split("## Sources that could not be read")[1].split("##")[0]
     assert "**Gone**" in failed and "Docs" not in failed
     skipped = md.split("## Files and entries skipped")[1].split("---")[0]
-    assert skipped.count("**Docs**") == 6
+    assert skipped.count("**Docs**") == 1 and "and 1 more" in skipped
     # Readers get the file's name and a short reason; the server's folders stay out.
     for output in (md, html):
         assert str(tmp_path) not in output
-        assert "pipe.txt: not a regular file" in output
+        assert "a-pipe.txt: not a regular file" in output
         assert "no-such-folder" in output
 
 
@@ -79,7 +79,7 @@ def test_briefing_sources_keeps_the_full_messages_the_briefing_shortens(
     assert cli("run", "--config", str(path), "--date", DAY.isoformat()).code == 0
     listed = cli("sources", "--config", str(path))
     assert listed.code == 0
-    assert f"skipped: {tmp_path / 'docs' / 'pipe.txt'}: not a regular file" in listed.out
+    assert f"skipped: {tmp_path / 'docs' / 'a-pipe.txt'}: not a regular file" in listed.out
 
 
 def test_the_mailed_briefing_of_a_rerun_says_what_is_new_and_keeps_its_language(
