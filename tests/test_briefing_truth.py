@@ -9,16 +9,22 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+import sample_briefing as samples
 from conftest import CliResult
 from smtp_server import Inbox
 
-from briefing.config import load_config, sample_config_path
+from briefing.config import EmailConfig, load_config, sample_config_path
+from briefing.errors import ConfigError
+from briefing.mail import build_email
 from briefing.pipeline import RunOptions, run_briefing
+from briefing.render import render_email_html, render_text
+from briefing.sources.feed import FLAG_FUTURE, FLAG_GIVEN_DATE, FeedOptions, parse_feed
 
 DAY = date(2026, 11, 24)
 ARTICLE = (
@@ -130,8 +136,6 @@ def test_status_and_sources_show_times_in_the_configured_timezone(
 def test_an_unknown_display_timezone_is_refused_with_its_key(
     write_config: Callable[[str], Path],
 ) -> None:
-    from briefing.errors import ConfigError
-
     with pytest.raises(ConfigError, match="timezone: unknown time zone 'Mars/Olympus'"):
         load_config(write_config('timezone = "Mars/Olympus"\n'))
 
@@ -172,10 +176,6 @@ def test_a_folder_html_file_is_titled_by_its_headline_without_the_site_name(
 
 
 def test_a_feed_date_in_the_future_is_kept_for_the_briefing_to_show() -> None:
-    from datetime import UTC, datetime
-
-    from briefing.sources.feed import FLAG_FUTURE, FLAG_GIVEN_DATE, FeedOptions, parse_feed
-
     feed = (
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
         b"<item><title>From the future</title><link>https://example.org/a</link>"
@@ -189,3 +189,19 @@ def test_a_feed_date_in_the_future_is_kept_for_the_briefing_to_show() -> None:
     assert article.published == now
     assert FLAG_FUTURE in article.flags
     assert FLAG_GIVEN_DATE + "2035-03-01T08:06:00+00:00" in article.flags
+
+
+@pytest.mark.parametrize("with_pdf", [True, False])
+def test_every_built_message_keeps_its_language_and_a_bidi_free_subject(with_pdf: bool) -> None:
+    briefing = replace(samples.make_briefing(1, language="fr"), title="Revue \u202egnp.exe")
+    message = build_email(
+        briefing,
+        EmailConfig(sender="briefing@example.org", to=("team@example.org",)),
+        pdf=b"%PDF-1.7\n%%EOF\n" if with_pdf else None,
+        pdf_name="briefing-2024-05-06.pdf",
+        text_body=render_text(briefing),
+        html_body=render_email_html(briefing),
+    )
+    parsed = message_from_bytes(bytes(message), policy=policy.default)
+    assert parsed["Content-Language"] == "fr"
+    assert parsed["Subject"] == "Revue gnp.exe — 6 mai 2024"
