@@ -545,7 +545,10 @@ def _typeset_item(item: BriefingItem) -> BriefingItem:
 def _counts_text(briefing: Briefing, words: Mapping[str, str]) -> str:
     language = _base_language(briefing)
     articles = count_phrase(briefing.article_count, words["article"], words["articles_n"], language)
-    sources = count_phrase(briefing.source_count, words["source_1"], words["sources_n"], language)
+    # "from N sources" counts the sources the articles came from: a source
+    # that failed or had nothing gave none of them.
+    given = len({item.article.source for item in briefing.items}) or briefing.source_count
+    sources = count_phrase(given, words["source_1"], words["sources_n"], language)
     return f"{articles} {words['from']} {sources}"
 
 

@@ -257,7 +257,7 @@ def test_french_briefing_uses_french_labels() -> None:
     briefing = samples.make_briefing(2, language="fr", failures=1)
     text = render_markdown(briefing)
     assert "6 mai 2024" in text
-    assert "2 articles de 2 sources" in text
+    assert "2 articles de 1 source" in text  # both from Wikinews (en)
     assert "Sources illisibles" in text
     assert '<html lang="fr">' in render_html(briefing)
 
