@@ -3,7 +3,7 @@
 The CLI and the scheduler both call :func:`run_briefing`. A briefing covers one
 date: the articles it includes are marked as briefed on that date, so a second
 run the same day summarises only what is new, re-uses the stored summaries of
-the rest, and says when nothing new arrived.
+the rest, and says how many of its articles are new since the earlier briefing.
 """
 
 from __future__ import annotations

@@ -461,7 +461,9 @@ def build_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update({"line": clean_line, "clip": clip})
+    # `typeset(language)`: a user template's own words get the spaces the
+    # default templates' words and quotes already have.
+    env.filters.update({"line": clean_line, "clip": clip, "typeset": typeset})
     env.filters.update(spec.filters)
     env.globals["searched_folders"] = [str(f) for f in folders]
     return env

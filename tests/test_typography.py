@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sample_briefing as samples
 
-from briefing.render import format_date, render_html, render_markdown
+from briefing.render import format_date, render_html, render_markdown, render_text
 from briefing.typography import NBSP, NNBSP, typeset
 
 
@@ -71,3 +72,11 @@ def test_french_briefing_labels_and_quotes_are_typeset() -> None:
     # ...and the English labels keep theirs.
     english = render_markdown(samples.make_briefing(1))
     assert "Source: Wikinews (en) · Published: 6 May 2024" in english
+
+
+def test_user_templates_can_typeset_their_own_words(tmp_path: Path) -> None:
+    (tmp_path / "email.txt.j2").write_text(
+        '{{ "Bonjour : voici 12 000 mots !"|typeset(language) }}', encoding="utf-8"
+    )
+    text = render_text(samples.make_briefing(1, language="fr"), templates=tmp_path)
+    assert text == f"Bonjour{NBSP}: voici 12{NNBSP}000 mots{NNBSP}!"
