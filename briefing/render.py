@@ -517,7 +517,7 @@ def _base_language(briefing: Briefing) -> str:
 
 def display_zone(briefing: Briefing) -> tzinfo | None:
     """The zone the briefing shows its times in (None: as each time was given)."""
-    name = getattr(briefing, "timezone", None)
+    name = briefing.timezone
     if not name:
         return None
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -562,7 +562,7 @@ def problem_groups(failures: tuple[SourceFailure, ...]) -> dict[str, list[Source
     """The run's source problems by kind: sources that failed, items skipped, warnings."""
     groups: dict[str, list[SourceFailure]] = {kind: [] for kind in PROBLEM_KINDS}
     for failure in failures:
-        kind = getattr(failure, "kind", "failed")
+        kind = failure.kind
         groups[kind if kind in groups else "warning"].append(failure)
     return groups
 
@@ -625,7 +625,7 @@ def status_text(briefing: Briefing, words: Mapping[str, str], zone: tzinfo | Non
     """
     if not briefing.items:
         return words["no_articles_yet"]
-    new = getattr(briefing, "new_count", None)
+    new = briefing.new_count
     if new is None:
         new = 0 if briefing.nothing_new else len(briefing.items)
     earlier = len(briefing.items) - new
@@ -635,7 +635,7 @@ def status_text(briefing: Briefing, words: Mapping[str, str], zone: tzinfo | Non
         "new": count_phrase(new, words["new_1"], words["new_n"], _base_language(briefing)),
         "earlier": str(earlier),
     }
-    since = getattr(briefing, "since", None)
+    since = briefing.since
     if since is None:
         return words["new_earlier"].format(**values)
     if zone is not None and since.tzinfo is not None:
