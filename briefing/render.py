@@ -479,7 +479,7 @@ def template_context(briefing: Briefing) -> dict[str, Any]:
     typographic spaces here (only spaces change), so every template and
     format shows the same text.
     """
-    language = briefing.language.split("-")[0].lower() or "en"
+    language = _base_language(briefing)
     words = labels_for(language)
     zone = display_zone(briefing)
     briefing = typeset_briefing(briefing)
