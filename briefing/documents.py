@@ -211,10 +211,10 @@ def _html_title(body: str) -> str | None:
     title = _inline_text(_first_group(_HTML_TITLE, head))
     h1 = _inline_text(_first_group(_HTML_H1, head))
     if meta.get("og:title"):
-        return _without_site_name(_inline_text(meta["og:title"]) or "", site) or None
+        return without_site_name(_inline_text(meta["og:title"]) or "", site) or None
     if h1 and (not title or h1.casefold() in title.casefold()):
         return h1
-    return _without_site_name(title, site) or None if title else None
+    return without_site_name(title, site) or None if title else None
 
 
 def _html_meta(head: str) -> dict[str, str]:
@@ -238,7 +238,8 @@ def _inline_text(fragment: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", fragment))).strip()
 
 
-def _without_site_name(title: str, site: str | None) -> str:
+def without_site_name(title: str, site: str | None) -> str:
+    """``title`` without a site's name after a separator ("… | Example News")."""
     if site and title.casefold().endswith(site.strip().casefold()):
         trimmed = _SITE_SUFFIX.sub("", title)
         return trimmed if trimmed != title else title

@@ -25,6 +25,7 @@ from briefing.mail import build_email
 from briefing.pipeline import RunOptions, run_briefing
 from briefing.render import render_email_html, render_text
 from briefing.sources.feed import FLAG_FUTURE, FLAG_GIVEN_DATE, FeedOptions, parse_feed
+from briefing.sources.page import extract_page
 
 DAY = date(2026, 11, 24)
 ARTICLE = (
@@ -206,3 +207,16 @@ def test_every_built_message_keeps_its_language_and_a_bidi_free_subject(with_pdf
     parsed = message_from_bytes(bytes(message), policy=policy.default)
     assert parsed["Content-Language"] == "fr"
     assert parsed["Subject"] == "Revue gnp.exe — 6 mai 2024"
+
+
+def test_a_web_page_title_drops_the_site_name_trafilatura_keeps() -> None:
+    body = "<p>" + " ".join([ARTICLE.split("\n\n")[1].strip()] * 6) + "</p>"
+    page = extract_page(
+        (
+            '<html><head><meta property="og:title" content="Bush visits Canada — Example News">'
+            '<meta property="og:site_name" content="Example News"></head>'
+            f"<body><article>{body}</article></body></html>"
+        ).encode(),
+        "https://example.org/a",
+    )
+    assert page is not None and page.title == "Bush visits Canada"
