@@ -573,17 +573,24 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _report_run(result: Any) -> None:
+    from .render import labels_for, problem_groups, status_text
+
     briefing = result.briefing
+    groups = problem_groups(briefing.failures)
     summary = (
         f"{briefing.date}: {result.new_articles} new article(s), "
-        f"{briefing.article_count} in the briefing, {len(briefing.failures)} source problem(s)"
+        f"{briefing.article_count} in the briefing, "
+        f"{len({f.source for f in groups['failed']})} source(s) failed, "
+        f"{len(groups['skipped'])} item(s) skipped, {len(groups['warning'])} warning(s)"
     )
-    if briefing.nothing_new:
-        summary += " — nothing new since the last briefing"
+    note = status_text(briefing, labels_for("en"), None)
+    if note:
+        summary += f" — {note}"
     print(f"briefing: {summary}", file=sys.stderr)
     for failure in briefing.failures:
         print(
-            f"briefing: source {failure.source!r}: {_one_line(Exception(failure.error))}",
+            f"briefing: source {failure.source!r}, {failure.kind}: "
+            f"{_one_line(Exception(failure.error))}",
             file=sys.stderr,
         )
     if result.sent_to:
@@ -701,27 +708,49 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     """List the configured sources with their last status."""
-    from .status import source_report_to_dict, source_reports
+    from .schedule import format_run_time
+    from .status import display_zone, source_report_to_dict, source_reports
+    from .store import Store, parse_time
 
-    reports = source_reports(_load(args))
+    config = _load(args)
+    reports = source_reports(config)
     if args.json:
         listed = [source_report_to_dict(r) for r in reports]
         print(json.dumps({"sources": listed}, ensure_ascii=False, indent=2))
         return 0
+    # The full messages of the last run's skipped files and warnings: the
+    # briefing shows its readers only a short reason.
+    problems: dict[str, list[str]] = {}
+    if config.database_path.exists():
+        with Store(config.database_path) as store:
+            last_runs = store.runs(limit=1)
+        for problem in last_runs[0].failures if last_runs else []:
+            if problem.get("kind", "failed") != "failed" and "source" in problem:
+                problems.setdefault(str(problem.get("source")), []).append(
+                    f"{problem.get('kind')}: {_one_line(Exception(problem.get('error')))}"
+                )
+    zone = display_zone(config)
+
+    def shown(text: str | None) -> str:
+        moment = parse_time(text)
+        return format_run_time(moment.astimezone(zone)) if moment else str(text)
+
     for r in reports:
         if r.state == "never collected":
             status = "never collected"
         elif r.last_error:
-            status = f"failed at {r.last_attempt}: {_one_line(Exception(r.last_error))}"
+            status = f"failed at {shown(r.last_attempt)}: {_one_line(Exception(r.last_error))}"
         elif r.last_new or r.last_seen:
-            status = f"ok at {r.last_success} ({r.last_new} new, {r.last_seen} seen)"
+            status = f"ok at {shown(r.last_success)} ({r.last_new} new, {r.last_seen} seen)"
         else:
-            status = f"ok at {r.last_success} (nothing new)"
+            status = f"ok at {shown(r.last_success)} (nothing new)"
         print(
             f"{r.name}\n  {r.kind}: {r.location}\n  last: {status}\n"
-            f"  last change: {r.last_change or 'none yet'}\n"
+            f"  last change: {shown(r.last_change) if r.last_change else 'none yet'}\n"
             f"  articles stored: {r.articles}"
         )
+        for line in problems.get(r.name, []):
+            print(f"  last run, {line}")
     return 0
 
 

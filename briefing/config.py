@@ -149,6 +149,20 @@ class Config:
     sample: bool = False
     #: Problems that do not stop a run (a folder that is not there yet), each naming its key.
     warnings: tuple[str, ...] = ()
+    #: The IANA zone times are shown in; None: the schedule's, else the machine's.
+    timezone: str | None = None
+
+    @property
+    def display_timezone(self) -> str:
+        """The zone the briefing, ``briefing status`` and ``briefing sources`` show times in."""
+        if self.timezone or self.schedule.timezone:
+            return self.timezone or self.schedule.timezone or ""
+        from tzlocal import get_localzone_name
+
+        try:
+            return get_localzone_name() or "UTC"
+        except Exception:  # an unreadable machine setting: show UTC, never fail a run
+            return "UTC"
 
     @property
     def database_path(self) -> Path:
@@ -376,6 +390,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config
         "email",
         "max_articles",
         "retention",
+        "timezone",
     }
     c.unknown(data, known, "")
     defaults = Config()
@@ -407,6 +422,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config
         path=path,
         max_articles=c.get(data, "max_articles", int, defaults.max_articles, check=_positive),
         retention=_retention(c, _table(c, data, "retention")),
+        timezone=c.get(data, "timezone", str, None, check=_timezone_problem),
     )
     if c.problems:
         raise ConfigError(c.problems, path=str(path) if path else None)

@@ -267,16 +267,65 @@ def _drop_first_heading(body: str) -> str:
 
 
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_HTML_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.I | re.S)
+_HTML_META = re.compile(r"<meta\b[^>]*>", re.I)
+_HTML_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+# "Headline | Site", "Headline - Site", "Headline — Site": a short last part
+# after a separator is the site's name, not the headline's.
+_SITE_SUFFIX = re.compile(r"\s+(?:\||-|–|—|·|::)\s+([^|–—·]+)$")
+MAX_SITE_NAME_WORDS = 4
+HTML_HEAD_CHARS = 65536
 
 
 def _html_title(body: str) -> str | None:
+    """The page's headline: og:title, else its <h1> when <title> agrees, else <title>.
+
+    A site's name after the headline ("… | Example News") is dropped.
+    """
+    head = body[:HTML_HEAD_CHARS]
+    meta = _html_meta(head)
+    site = meta.get("og:site_name")
+    title = _inline_text(_first_group(_HTML_TITLE, head))
+    h1 = _inline_text(_first_group(_HTML_H1, head))
+    if meta.get("og:title"):
+        return without_site_name(_inline_text(meta["og:title"]) or "", site) or None
+    if h1 and (not title or h1.casefold() in title.casefold()):
+        return h1
+    return without_site_name(title, site) or None if title else None
+
+
+def _html_meta(head: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for tag in _HTML_META.findall(head):
+        attrs = {m[0].lower(): m[1] or m[2] or m[3] for m in _HTML_ATTR.findall(tag)}
+        key = (attrs.get("property") or attrs.get("name") or "").lower()
+        if key and "content" in attrs:
+            found.setdefault(key, attrs["content"])
+    return found
+
+
+def _first_group(pattern: re.Pattern[str], text: str) -> str:
+    match = pattern.search(text)
+    return match.group(1) if match else ""
+
+
+def _inline_text(fragment: str) -> str:
     import html
 
-    match = _HTML_TITLE.search(body[:65536])
-    if not match:
-        return None
-    title = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))).strip()
-    return title or None
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", fragment))).strip()
+
+
+def without_site_name(title: str, site: str | None) -> str:
+    """``title`` without a site's name after a separator ("… | Example News")."""
+    if site and title.casefold().endswith(site.strip().casefold()):
+        trimmed = _SITE_SUFFIX.sub("", title)
+        return trimmed if trimmed != title else title
+    match = _SITE_SUFFIX.search(title)
+    if match and len(match.group(1).split()) <= MAX_SITE_NAME_WORDS:
+        headline = title[: match.start()]
+        if len(headline.split()) >= 2:
+            return headline
+    return title
 
 
 def parse_date(value: str | None) -> datetime | None:

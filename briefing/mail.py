@@ -31,7 +31,7 @@ from email.utils import format_datetime, getaddresses, make_msgid
 from .config import EmailConfig, SmtpConfig
 from .errors import DeliveryError
 from .models import Briefing
-from .render import format_date
+from .render import BIDI_CONTROLS, format_date
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def clean_header(value: object, limit: int = MAX_SUBJECT_CHARS) -> str:
     Line breaks and other control characters become spaces, and ``=?``/``?=``
     are split so a mail client cannot decode attacker-chosen RFC 2047 words.
     """
-    text = " ".join(_CONTROL.sub(" ", str(value)).split())
+    text = " ".join(_CONTROL.sub(" ", BIDI_CONTROLS.sub("", str(value))).split())
     text = text.replace("=?", "= ?").replace("?=", "? =")
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
@@ -149,7 +149,6 @@ def build_email(
     message["Subject"] = format_subject(email.subject, briefing)
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = make_msgid(idstring="briefing", domain=_domain(email.sender))
-    message["Content-Language"] = clean_header(briefing.language, 20)
     # Tells autoresponders (out-of-office) not to answer a robot.
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text_body, subtype="plain", charset="utf-8")
@@ -158,6 +157,8 @@ def build_email(
         message.add_attachment(
             pdf, maintype="application", subtype="pdf", filename=attachment_name(pdf_name)
         )
+    # Set last: making the body multipart moves the Content-* headers set before into a part.
+    message["Content-Language"] = clean_header(briefing.language, 20)
     return message
 
 

@@ -125,11 +125,17 @@ class BriefingItem:
 
 @dataclass(frozen=True)
 class SourceFailure:
-    """A source that could not be read during a run, and why."""
+    """A problem a source had during a run, and why.
+
+    ``kind`` says what it cost: ``failed`` (the source could not be read),
+    ``skipped`` (one file or entry was not read) or ``warning`` (everything was
+    read; something is worth knowing).
+    """
 
     source: str
     error: str
     when: datetime
+    kind: str = "failed"
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,12 @@ class Briefing:
     nothing_new: bool = False
     #: Articles over ``max_articles``: listed by title and link, not summarised.
     more: tuple[Article, ...] = ()
+    #: How many of ``items`` are new since ``since``, the time of the day's
+    #: earlier briefing (None: not known).
+    new_count: int | None = None
+    since: datetime | None = None
+    #: The IANA zone the briefing shows times in ("" keeps each time's own offset).
+    timezone: str = ""
 
     @property
     def article_count(self) -> int:

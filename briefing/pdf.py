@@ -294,11 +294,15 @@ class _Job:
 
 
 def _job_for(html: str, briefing: Briefing, profile: str | None) -> _Job:
-    keywords = ("briefing", *dict.fromkeys(" ".join(s.split())[:80] for s in briefing.sources))
+    from .render import clean_line
+
+    # Metadata is one line each: no CR/LF, other controls or bidi overrides
+    # from a configured title or source name reach the PDF's /Title.
+    keywords = ("briefing", *dict.fromkeys(clean_line(s, 80) for s in briefing.sources))
     return _Job(
         html=html,
-        title=f"{briefing.title} — {briefing.date.isoformat()}",
-        authors=(briefing.author,) if briefing.author else (),
+        title=f"{clean_line(briefing.title, 300)} — {briefing.date.isoformat()}",
+        authors=(clean_line(briefing.author, 200),) if briefing.author else (),
         keywords=keywords,
         created=briefing.generated_at.isoformat(timespec="seconds"),
         language=briefing.language,

@@ -3,7 +3,7 @@
 The CLI and the scheduler both call :func:`run_briefing`. A briefing covers one
 date: the articles it includes are marked as briefed on that date, so a second
 run the same day summarises only what is new, re-uses the stored summaries of
-the rest, and says when nothing new arrived.
+the rest, and says how many of its articles are new since the earlier briefing.
 """
 
 from __future__ import annotations
@@ -136,7 +136,10 @@ def run_briefing(
             status="ok",
             articles=result.briefing.article_count,
             new_articles=result.new_articles,
-            failures=[{"source": f.source, "error": f.error} for f in result.briefing.failures]
+            failures=[
+                {"source": f.source, "error": f.error, "kind": f.kind}
+                for f in result.briefing.failures
+            ]
             + [{"format": f.format, "error": f.error} for f in result.failed_formats],
             outputs=[str(p) for p in result.outputs],
             error=str(failed_formats) if failed_formats else None,
@@ -156,7 +159,12 @@ def _run(
     briefing = assemble_briefing(
         config, day, items, collected, nothing_new=not new, now=options.now or current_time()
     )
-    briefing = replace(briefing, more=tuple(titles_only))
+    briefing = replace(
+        briefing,
+        more=tuple(titles_only),
+        new_count=len(new),
+        since=store.briefing_time(day) if earlier else None,
+    )
     previous = None if options.force else store.briefing_record(day)
     written = write_outputs(
         config, briefing, options.formats or config.formats, progress, previous=previous
@@ -330,13 +338,18 @@ def assemble_briefing(
     nothing_new: bool,
     now: datetime,
 ) -> Briefing:
+    from .sources.base import problem_kind
+
     failures = [
         SourceFailure(source=s.name, error=s.error, when=now) for s in collected.sources if s.error
     ] + [
-        SourceFailure(source=s.name, error=problem, when=now)
+        SourceFailure(source=s.name, error=problem, when=now, kind=problem_kind(problem))
         for s in collected.sources
         for problem in s.problems
     ]
+    for failure in failures[len(collected.failed) :]:
+        # The briefing shows readers a short reason; the full message is for the log.
+        log.info("source %s: %s: %s", failure.source, failure.kind, failure.error)
     return Briefing(
         title=config.title,
         date=day,
@@ -347,6 +360,7 @@ def assemble_briefing(
         language=_briefing_language(items, config),
         author=config.author,
         nothing_new=nothing_new,
+        timezone=config.display_timezone,
     )
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,8 @@ import jinja2
 from markupsafe import Markup
 
 from .errors import RenderError
-from .models import Briefing, BriefingItem
+from .models import Article, Briefing, BriefingItem, SourceFailure
+from .typography import colon, ordinal_day, typeset
 
 MARKDOWN_TEMPLATE = "briefing.md.j2"
 HTML_TEMPLATE = "briefing.html.j2"
@@ -45,8 +46,21 @@ MAX_URL_CHARS = 2_000
 ELLIPSIS = " […]"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
-_MD_INLINE = re.compile(r"([\\`*_{}\[\]<>|~])")
+# Bidi embeddings, overrides and isolates: in a stranger's title they would
+# reverse the trusted text beside it ("Invoice \u202egnp.exe"). Marks (LRM/RLM)
+# only nudge neutral characters and stay.
+BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+# Whitespace runs collapse to one space, but a no-break space stays: it is
+# what keeps "8 000" or "Paris :" together.
+_WHITESPACE = re.compile(r"[^\S\u00a0\u202f]+")
+# Markdown escapes that every renderer reads alike (python-markdown leaves
+# "\<", "\&", "\|" and "\~" as they are): characters with a meaning are
+# backslash-escaped, "<" and "&" become entities, and "|" and "~" stay, since
+# the text is one line in a paragraph where no table or strike can start.
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]>])")
+_MD_LT = re.compile(r"<")
 _MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]}»]")
 _MD_LINE_START = re.compile(r"^([-+=#>!:])")
 _MD_ORDERED = re.compile(r"^(\d+)([.)])")
 
@@ -82,6 +96,23 @@ _LABELS: dict[str, dict[str, str]] = {
         "not_summarised_n": "not summarised",
         "unreadable_1": "source unreadable",
         "unreadable_n": "sources unreadable",
+        "skipped_items": "Files and entries skipped",
+        "warnings": "Warnings",
+        "failed_1": "source failed",
+        "failed_n": "sources failed",
+        "skipped_1": "item skipped",
+        "skipped_n": "items skipped",
+        "warning_1": "warning",
+        "warning_n": "warnings",
+        "no_articles_yet": "No articles yet.",
+        "new_since": "{new} since {time}, {earlier} from earlier today.",
+        "new_earlier": "{new}, {earlier} from an earlier briefing today.",
+        "new_1": "new",
+        "new_n": "new",
+        "date_given": "date given by the source: {date}, {why}",
+        "in_future": "in the future",
+        "too_old": "implausibly old",
+        "and_more": "and {n} more",
     },
     "fr": {
         "contents": "Sommaire",
@@ -111,6 +142,23 @@ _LABELS: dict[str, dict[str, str]] = {
         "not_summarised_n": "non résumés",
         "unreadable_1": "source illisible",
         "unreadable_n": "sources illisibles",
+        "skipped_items": "Fichiers et entrées ignorés",
+        "warnings": "Avertissements",
+        "failed_1": "source en échec",
+        "failed_n": "sources en échec",
+        "skipped_1": "élément ignoré",
+        "skipped_n": "éléments ignorés",
+        "warning_1": "avertissement",
+        "warning_n": "avertissements",
+        "no_articles_yet": "Aucun article pour l’instant.",
+        "new_since": "{new} depuis {time}, {earlier} plus tôt dans la journée.",
+        "new_earlier": "{new}, {earlier} d’un briefing précédent aujourd’hui.",
+        "new_1": "nouveau",
+        "new_n": "nouveaux",
+        "date_given": "date donnée par la source\u00a0: {date}, {why}",
+        "in_future": "dans le futur",
+        "too_old": "invraisemblablement ancienne",
+        "and_more": "et {n} de plus",
     },
 }
 
@@ -160,8 +208,8 @@ def labels_for(language: str) -> Mapping[str, str]:
 
 def clean_line(value: object, limit: int = MAX_LINE_CHARS) -> str:
     """One line of untrusted text: no control characters, whitespace collapsed, capped."""
-    text = " ".join(_CONTROL.sub(" ", str(value)).split())
-    return clip(text, limit)
+    text = BIDI_CONTROLS.sub("", _CONTROL.sub(" ", str(value)))
+    return clip(_WHITESPACE.sub(" ", text).strip(" "), limit)
 
 
 def clip(text: str, limit: int) -> str:
@@ -179,7 +227,13 @@ def safe_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    if not url or len(url) > MAX_URL_CHARS or _CONTROL.search(url) or any(c.isspace() for c in url):
+    if (
+        not url
+        or len(url) > MAX_URL_CHARS
+        or _CONTROL.search(url)
+        or BIDI_CONTROLS.search(url)
+        or any(c.isspace() for c in url)
+    ):
         return None
     try:
         parts = urlsplit(url)
@@ -191,31 +245,44 @@ def safe_url(value: object) -> str | None:
 
 
 def format_date(value: date, language: str) -> str:
-    """``20 November 2004`` / ``20 novembre 2004``."""
+    """``20 November 2004`` / ``1er novembre 2004``."""
     months = _MONTHS.get(language, _MONTHS["en"])
-    return f"{value.day} {months[value.month - 1]} {value.year}"
+    return f"{ordinal_day(value.day, language)} {months[value.month - 1]} {value.year}"
 
 
-def format_datetime(value: datetime | None, language: str) -> str:
-    """A publication or generation time for people: date, time and offset."""
+def format_datetime(value: datetime | None, language: str, zone: tzinfo | None = None) -> str:
+    """A publication or generation time for people: date, time and offset.
+
+    An aware time is shown in ``zone`` when given (the configured display
+    timezone), with its offset from UTC.
+    """
     if value is None:
         return ""
     if value.tzinfo is None and value.time() == time(0, 0):
         # A bare date ("date: 2004-12-31" in a file): no time was given.
         return format_date(value.date(), language)
+    if zone is not None and value.tzinfo is not None:
+        value = value.astimezone(zone)
     when = f"{format_date(value.date(), language)}, {value:%H:%M}"
     offset = value.utcoffset()
     if offset is None:
         return when
-    minutes = int(offset.total_seconds() // 60)
+    return f"{when} {utc_offset(offset.total_seconds())}"
+
+
+def utc_offset(seconds: float) -> str:
+    """``UTC``, ``UTC+01:00``, ``UTC-05:30``."""
+    minutes = int(seconds // 60)
     if minutes == 0:
-        return f"{when} UTC"
+        return "UTC"
     hours, rest = divmod(abs(minutes), 60)
-    return f"{when} UTC{'+' if minutes > 0 else '-'}{hours:02d}:{rest:02d}"
+    return f"UTC{'+' if minutes > 0 else '-'}{hours:02d}:{rest:02d}"
 
 
-def count_phrase(count: int, singular: str, plural: str) -> str:
-    return f"{count} {singular if count == 1 else plural}"
+def count_phrase(count: int, singular: str, plural: str, language: str = "en") -> str:
+    """``1 article``, ``3 articles``; French counts 0 in the singular too."""
+    one = count in (0, 1) if language == "fr" else count == 1
+    return f"{count} {singular if one else plural}"
 
 
 # --- Markdown filters ------------------------------------------------------------
@@ -224,13 +291,20 @@ def count_phrase(count: int, singular: str, plural: str) -> str:
 def escape_markdown(value: object, limit: int = MAX_SENTENCE_CHARS) -> str:
     """Untrusted text as one inert line of Markdown.
 
-    Inline syntax (emphasis, code, links, images, raw HTML, tables) is
-    backslash-escaped everywhere; block syntax (headings, quotes, lists) is
-    escaped at the start of the line, which is the only place it acts since
-    the text is collapsed onto one line.
+    Inline syntax (emphasis, code, links, images, raw HTML) is escaped
+    everywhere; block syntax (headings, quotes, lists) is escaped at the start
+    of the line, which is the only place it acts since the text is collapsed
+    onto one line.
     """
-    text = _MD_INLINE.sub(r"\\\1", clean_line(value, limit))
-    text = _MD_ENTITY.sub(r"\\&", text)
+    return _escape_line_start(_escape_inline(clean_line(value, limit)))
+
+
+def _escape_inline(text: str) -> str:
+    text = _MD_ENTITY.sub("&amp;", text)
+    return _MD_LT.sub("&lt;", _MD_INLINE.sub(r"\\\1", text))
+
+
+def _escape_line_start(text: str) -> str:
     text = _MD_LINE_START.sub(r"\\\1", text)
     return _MD_ORDERED.sub(r"\1\\\2", text)
 
@@ -248,6 +322,24 @@ def markdown_link(text: object, url: object) -> str:
     label = escape_markdown(text, MAX_TITLE_CHARS)
     target = markdown_url(url)
     return f"[{label}]({target})" if target else label
+
+
+def markdown_text_with_links(value: object, limit: int = MAX_LINE_CHARS) -> str:
+    """Untrusted text as inert Markdown whose http(s) addresses are links (``<url>``).
+
+    A credit line quotes its article's address: escaped like the words around
+    it, it would read ``Bush\\_to\\_Propose`` and not be a link.
+    """
+    text = clean_line(value, limit)
+    parts: list[str] = []
+    last = 0
+    for match in _URL_IN_TEXT.finditer(text):
+        target = markdown_url(match.group(0))
+        if target is not None:
+            parts += [_escape_inline(text[last : match.start()]), f"<{target}>"]
+            last = match.end()
+    parts.append(_escape_inline(text[last:]))
+    return _escape_line_start("".join(parts))
 
 
 # --- HTML filters ------------------------------------------------------------------
@@ -334,7 +426,13 @@ class _Kind:
 
 _KINDS: dict[str, _Kind] = {
     "markdown": _Kind(
-        False, {"md": escape_markdown, "md_url": markdown_url, "md_link": markdown_link}
+        False,
+        {
+            "md": escape_markdown,
+            "md_url": markdown_url,
+            "md_link": markdown_link,
+            "md_links": markdown_text_with_links,
+        },
     ),
     "html": _Kind(True, {"safe_url": safe_url, "sanitize": html_safe_markup}),
     "text": _Kind(False, {"safe_url": safe_url}),
@@ -363,7 +461,9 @@ def build_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update({"line": clean_line, "clip": clip})
+    # `typeset(language)`: a user template's own words get the spaces the
+    # default templates' words and quotes already have.
+    env.filters.update({"line": clean_line, "clip": clip, "typeset": typeset})
     env.filters.update(spec.filters)
     env.globals["searched_folders"] = [str(f) for f in folders]
     return env
@@ -373,24 +473,37 @@ def build_environment(
 
 
 def template_context(briefing: Briefing) -> dict[str, Any]:
-    """What every template receives, on top of ``briefing`` itself."""
-    language = briefing.language.split("-")[0].lower() or "en"
+    """What every template receives, on top of ``briefing`` itself.
+
+    The briefing's article titles and quoted sentences get their language's
+    typographic spaces here (only spaces change), so every template and
+    format shows the same text.
+    """
+    language = _base_language(briefing)
     words = labels_for(language)
+    zone = display_zone(briefing)
+    briefing = typeset_briefing(briefing)
     summarised = [item for item in briefing.items if item.summary is not None and not item.error]
     failed = [item for item in briefing.items if item.summary is None or item.error]
+    groups = problem_groups(briefing.failures)
     return {
         "briefing": briefing,
         "language": language,
-        "labels": words,
+        "labels": {**words, "colon": colon(language), "colon_end": colon(language).rstrip(" ")},
         "summarised": summarised,
         "not_summarised": failed,
-        "failures": list(briefing.failures),
+        "failures": groups["failed"],
+        "skipped": by_source(groups["skipped"], words),
+        "warnings": by_source(groups["warning"], words),
         "date_text": format_date(briefing.date, language),
-        "generated_text": format_datetime(briefing.generated_at, language),
+        "generated_text": format_datetime(briefing.generated_at, language, zone),
         "counts_text": _counts_text(briefing, words),
-        "problems_text": _problems_text(len(failed), len(briefing.failures), words),
+        "problems_text": _problems_text(len(failed), groups, words, language),
+        "status_text": status_text(briefing, words, zone),
         "keywords": _keywords(briefing),
-        "when": lambda value: format_datetime(value, language),
+        "when": lambda value: format_datetime(value, language, zone),
+        "date_note": lambda article: date_note(article, words),
+        "reason": reader_reason,
         "sentences_of": _sentences_of,
         "item_anchor": _item_anchor,
         "max_title": MAX_TITLE_CHARS,
@@ -398,21 +511,182 @@ def template_context(briefing: Briefing) -> dict[str, Any]:
     }
 
 
+def _base_language(briefing: Briefing) -> str:
+    return briefing.language.split("-")[0].lower() or "en"
+
+
+def display_zone(briefing: Briefing) -> tzinfo | None:
+    """The zone the briefing shows its times in (None: as each time was given)."""
+    name = briefing.timezone
+    if not name:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def typeset_briefing(briefing: Briefing) -> Briefing:
+    """The briefing with each article's title and sentences typeset in its language."""
+    return replace(briefing, items=tuple(_typeset_item(item) for item in briefing.items))
+
+
+def _typeset_item(item: BriefingItem) -> BriefingItem:
+    article = item.article
+    language = article.language or (item.summary.language if item.summary else None)
+    typeset_article = replace(article, title=typeset(article.title, language))
+    summary = item.summary
+    if summary is not None:
+        sentences = tuple(replace(s, text=typeset(s.text, language)) for s in summary.sentences)
+        summary = replace(summary, sentences=sentences)
+    return replace(item, article=typeset_article, summary=summary)
+
+
 def _counts_text(briefing: Briefing, words: Mapping[str, str]) -> str:
-    articles = count_phrase(briefing.article_count, words["article"], words["articles_n"])
-    sources = count_phrase(briefing.source_count, words["source_1"], words["sources_n"])
+    language = _base_language(briefing)
+    articles = count_phrase(briefing.article_count, words["article"], words["articles_n"], language)
+    # "from N sources" counts the sources the articles came from: a source
+    # that failed or had nothing gave none of them.
+    given = len({item.article.source for item in briefing.items}) or briefing.source_count
+    sources = count_phrase(given, words["source_1"], words["sources_n"], language)
     return f"{articles} {words['from']} {sources}"
 
 
-def _problems_text(not_summarised: int, unreadable: int, words: Mapping[str, str]) -> str:
+#: The kinds of source problem, as sources report them (see sources.base).
+PROBLEM_KINDS = ("failed", "skipped", "warning")
+
+
+def problem_groups(failures: tuple[SourceFailure, ...]) -> dict[str, list[SourceFailure]]:
+    """The run's source problems by kind: sources that failed, items skipped, warnings."""
+    groups: dict[str, list[SourceFailure]] = {kind: [] for kind in PROBLEM_KINDS}
+    for failure in failures:
+        kind = failure.kind
+        groups[kind if kind in groups else "warning"].append(failure)
+    return groups
+
+
+@dataclass(frozen=True)
+class SourceProblems:
+    """One source's skipped items or warnings, as the briefing lists them."""
+
+    source: str
+    reasons: tuple[str, ...]
+
+
+#: A folder of 500 bad files is one source's problem, not 500 lines of briefing.
+MAX_REASONS_SHOWN = 5
+
+
+def by_source(failures: list[SourceFailure], words: Mapping[str, str]) -> list[SourceProblems]:
+    """Problems grouped under their source, in order, each a short reader reason."""
+    grouped: dict[str, list[str]] = {}
+    for failure in failures:
+        grouped.setdefault(failure.source, []).append(reader_reason(failure.error))
+    result = []
+    for source, reasons in grouped.items():
+        shown = reasons[:MAX_REASONS_SHOWN]
+        if len(reasons) > len(shown):
+            shown.append(words["and_more"].format(n=len(reasons) - len(shown)))
+        result.append(SourceProblems(source, tuple(shown)))
+    return result
+
+
+def _problems_text(
+    not_summarised: int,
+    groups: Mapping[str, list[SourceFailure]],
+    words: Mapping[str, str],
+    language: str = "en",
+) -> str:
     parts = []
     if not_summarised:
         parts.append(
-            count_phrase(not_summarised, words["not_summarised_1"], words["not_summarised_n"])
+            count_phrase(
+                not_summarised, words["not_summarised_1"], words["not_summarised_n"], language
+            )
         )
-    if unreadable:
-        parts.append(count_phrase(unreadable, words["unreadable_1"], words["unreadable_n"]))
+    failed_sources = len({f.source for f in groups["failed"]})
+    for count, singular, plural in (
+        (failed_sources, "failed_1", "failed_n"),
+        (len(groups["skipped"]), "skipped_1", "skipped_n"),
+        (len(groups["warning"]), "warning_1", "warning_n"),
+    ):
+        if count:
+            parts.append(count_phrase(count, words[singular], words[plural], language))
     return " · ".join(parts)
+
+
+def status_text(briefing: Briefing, words: Mapping[str, str], zone: tzinfo | None) -> str:
+    """What the briefing says about what is new in it; empty when everything is.
+
+    "No articles yet" for an empty briefing; after an earlier briefing of the
+    same day, how many articles are new since it and how many it already had.
+    """
+    if not briefing.items:
+        return words["no_articles_yet"]
+    new = briefing.new_count
+    if new is None:
+        new = 0 if briefing.nothing_new else len(briefing.items)
+    earlier = len(briefing.items) - new
+    if earlier <= 0:
+        return ""
+    values = {
+        "new": count_phrase(new, words["new_1"], words["new_n"], _base_language(briefing)),
+        "earlier": str(earlier),
+    }
+    since = briefing.since
+    if since is None:
+        return words["new_earlier"].format(**values)
+    if zone is not None and since.tzinfo is not None:
+        since = since.astimezone(zone)
+    return words["new_since"].format(**values, time=f"{since:%H:%M}")
+
+
+def date_note(article: Article, words: Mapping[str, str]) -> str:
+    """Why the publication time shown is not the one the source gave, or ""."""
+    from .sources.feed import FLAG_ANCIENT, FLAG_FUTURE, FLAG_GIVEN_DATE
+
+    given = next(
+        (f[len(FLAG_GIVEN_DATE) :] for f in article.flags if f.startswith(FLAG_GIVEN_DATE)), ""
+    )
+    if FLAG_FUTURE in article.flags:
+        why = words["in_future"]
+    elif FLAG_ANCIENT in article.flags:
+        why = words["too_old"]
+    else:
+        return ""
+    return words["date_given"].format(date=_given_date_text(given), why=why)
+
+
+def _given_date_text(given: str) -> str:
+    """``2035-03-01 08:06 UTC``: the date a source gave, as it gave it (its own offset)."""
+    try:
+        moment = datetime.fromisoformat(given)
+    except ValueError:
+        return clean_line(given, 40) or "?"
+    offset = moment.utcoffset()
+    zone = f" {utc_offset(offset.total_seconds())}" if offset is not None else ""
+    return f"{moment:%Y-%m-%d %H:%M}{zone}"
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])(?:/[^\s/:]+)+/([^\s/:]+)")
+_PARSER_POSITION = re.compile(r"<[^>\s]*>:\d+:\d+:\s*")
+_CONFIG_HINT = re.compile(r"[;(]\s*(?:set|use|add|see)\s+[a-z_.]+\b.*$", re.I)
+
+
+def reader_reason(message: object) -> str:
+    """A source problem as a reader of the briefing should see it.
+
+    The full message (server paths, parser positions, what to change in the
+    configuration) is for whoever runs the briefing: it is in the log and in
+    ``briefing sources``. The reader gets the short reason: file names
+    without their folders, no parser positions, no configuration hints.
+    """
+    text = clean_line(message, MAX_LINE_CHARS)
+    text = _ABSOLUTE_PATH.sub(lambda m: m.group(1), text)
+    text = _PARSER_POSITION.sub("", text)
+    return _CONFIG_HINT.sub("", text).strip(" ;,(")
 
 
 def _keywords(briefing: Briefing) -> str:

@@ -7,7 +7,7 @@ for the status never gets in the way of a scheduler or a run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -82,13 +82,17 @@ def status_report(config: Config, *, now: datetime | None = None) -> Status:
             done = last_done(store)
             in_progress_for = _running_for(store) if running else None
     missed = _missed(config, schedule, now, done=done, in_progress_for=in_progress_for)
+    # Times are shown in the display zone (top-level `timezone`, else the schedule's).
+    shown = display_zone(config)
+    if missed is not None:
+        missed = replace(missed, latest=missed.latest.astimezone(shown))
     return Status(
         cron=schedule.expression,
         zone=str(schedule.zone),
         catch_up=config.schedule.catch_up,
         database=str(config.database_path),
-        last_run=_last_run(last, schedule.zone, in_progress=running is not None) if last else None,
-        next_run=upcoming[0] if upcoming else None,
+        last_run=_last_run(last, shown, in_progress=running is not None) if last else None,
+        next_run=upcoming[0].astimezone(shown) if upcoming else None,
         missed=missed,
         scheduler=lock_holder(scheduler_lock_path(config)),
         run_in_progress=running,
@@ -138,7 +142,11 @@ def _last_run(run: RunRecord, zone: tzinfo, *, in_progress: bool) -> LastRun:
         articles=run.articles,
         new_articles=run.new_articles,
         failed_sources=tuple(
-            dict.fromkeys(str(f["source"]) for f in run.failures if "source" in f)
+            dict.fromkeys(
+                str(f["source"])
+                for f in run.failures
+                if "source" in f and f.get("kind", "failed") == "failed"
+            )
         ),
         outputs=tuple(run.outputs),
         error=None if _format_failures(run) else run.error,
@@ -148,6 +156,16 @@ def _last_run(run: RunRecord, zone: tzinfo, *, in_progress: bool) -> LastRun:
 
 def _format_failures(run: RunRecord) -> tuple[tuple[str, str], ...]:
     return tuple((f["format"], f.get("error", "")) for f in run.failures if "format" in f)
+
+
+def display_zone(config: Config) -> tzinfo:
+    """The zone the briefing and the CLI show times in (see Config.display_timezone)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(config.display_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def _in_zone(moment: datetime | None, zone: tzinfo) -> datetime | None:

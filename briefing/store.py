@@ -638,6 +638,19 @@ class Store:
             digests=dict(json.loads(row["digests"] or "{}")),
         )
 
+    def briefing_time(self, day: date) -> datetime | None:
+        """When a run last brought new articles into the briefing of ``day`` (None: never).
+
+        A rerun that finds nothing new does not move it, so "N new since HH:MM"
+        stays true and an unchanged briefing renders exactly as before.
+        """
+        row = self.db.execute(
+            """SELECT finished_at FROM runs WHERE briefing_date = ? AND status = 'ok'
+               AND new_articles > 0 ORDER BY id DESC LIMIT 1""",
+            (day.isoformat(),),
+        ).fetchone()
+        return parse_time(row[0]) if row else None
+
     def briefing_outputs(self, day: date) -> list[str] | None:
         """The files written for the briefing of ``day``, or None if there is none."""
         row = self.db.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import itertools
 import re
 import threading
 import time
@@ -69,7 +70,8 @@ def test_pdf_has_cover_contents_articles_and_page_numbers(
     assert "contents" in text.lower()  # section headings are set in small capitals
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
     assert "Four NBA players suspended indefinitely for brawl" in text
-    assert "Grèce : le nouveau gouvernement de coalition formé" in text  # French accents survive
+    # French accents survive, and the colon keeps its no-break space.
+    assert "Grèce\u00a0: le nouveau gouvernement de coalition formé" in text
     assert "From Wikinews, the free news source you can write!" in text
     assert "sources that could not be read" in text.lower() and "Broken feed 1" in text
     assert "the article has no readable sentences" in text
@@ -89,7 +91,7 @@ def test_pdf_metadata_outline_and_links(briefing_pdf: tuple[object, bytes]) -> N
     assert reader.trailer["/Root"].get("/Lang") == "en"
     titles = outline_titles(reader.outline)
     assert "Articles" in titles
-    assert "Mali : les islamistes poursuivent leurs destructions à Tombouctou" in titles
+    assert "Mali\u00a0: les islamistes poursuivent leurs destructions à Tombouctou" in titles
     links = link_targets(reader)
     assert "https://en.wikinews.org/wiki/US_president_Bush_visits_Canada" in links
     assert all(link.startswith(("http://", "https://")) for link in links)
@@ -232,7 +234,7 @@ def test_contents_page_numbers_point_at_the_articles() -> None:
     listed = {m.group(2): int(m.group(3)) for m in entries if m}
     assert len(listed) == 14
     for title, number in listed.items():
-        assert title in pages[number - 1], f"{title!r} is not on page {number}"
+        assert " ".join(title.split()) in pages[number - 1], f"{title!r} is not on page {number}"
     # A long contents ends its page: the articles start on the next one.
     assert "ARTICLES" not in pages[0] and pages[1].startswith("ARTICLES")
     assert listed["Four NBA players suspended indefinitely for brawl"] == 2
@@ -300,3 +302,85 @@ def test_the_pdf_digest_changes_with_anything_the_pdf_is_made_from() -> None:
     assert pdf_digest(html, briefing=briefing, profile="pdf/a-3u") != same
     assert pdf_digest(html + " ", briefing=briefing) != same
     assert pdf_digest(html, briefing=replace(briefing, author="Desk B")) != same
+
+
+# --- issue 13: page breaks, hostile text in the layout, metadata -----------------------
+
+ARTICLE_HEADER = re.compile(r"Wikinews \((?:en|fr)\) · \d")
+
+
+def test_an_article_is_never_cut_from_its_header_or_its_link_line() -> None:
+    # 30 articles of three sentences: on main a page began with a lone
+    # "Read the original" line, and another ended on a header and one sentence.
+    briefing = samples.make_briefing(30)
+    reader = read(html_to_pdf(render_html(briefing), briefing=briefing))
+    pages = [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+    first = next(i for i, text in enumerate(pages) if text.startswith("ARTICLES"))
+    seen = 0
+    for number, text in enumerate(pages[first:], start=first + 1):
+        headers = len(ARTICLE_HEADER.findall(text))
+        links = text.count("Read the original")
+        assert headers == links, f"page {number}: {headers} article headers, {links} link lines"
+        body = text.removeprefix("Morning briefing — 6 May 2024 ")
+        assert not body.startswith("Read the original"), f"page {number} starts with a link line"
+        seen += headers
+    assert seen == 30
+
+
+def test_a_huge_word_breaks_at_the_page_edge_in_headings_contents_and_text() -> None:
+    base = samples.make_briefing(1)
+    item = base.items[0]
+    word = "W" * 10_000
+    article = replace(item.article, title=word, source=f"Feed{word[:200]}")
+    summary = item.summary
+    assert summary is not None
+    sentences = (replace(summary.sentences[0], text=f"Before {word} after."),)
+    briefing = replace(
+        base,
+        items=(replace(item, article=article, summary=replace(summary, sentences=sentences)),),
+    )
+    reader = read(html_to_pdf(render_html(briefing), briefing=briefing))
+    lines = [line for page in reader.pages for line in (page.extract_text() or "").splitlines()]
+    widest = max(len(line) for line in lines)
+    # An A4 text line holds about 100 characters at these sizes; a word that
+    # ran off the page would come out as one line of hundreds.
+    assert widest < 130, f"a line of {widest} characters ran off the page"
+    assert sum("WWWW" in line for line in lines) > 10
+
+
+def test_grouped_numbers_never_break_across_lines() -> None:
+    base = samples.make_briefing(1, language="fr")
+    item = base.items[0]
+    article = replace(item.article, language="fr", title="Emploi")
+    summary = item.summary
+    assert summary is not None
+    # One sentence per position, so that "8 000" meets the line's end somewhere.
+    sentences = tuple(
+        replace(summary.sentences[0], index=k, text=f"{'a' * k} le plan crée 8 000 emplois.")
+        for k in range(1, 100)
+    )
+    briefing = replace(
+        base,
+        items=(replace(item, article=article, summary=replace(summary, sentences=sentences)),),
+    )
+    reader = read(html_to_pdf(render_html(briefing), briefing=briefing))
+    lines = [
+        line.strip() for page in reader.pages for line in (page.extract_text() or "").splitlines()
+    ]
+    assert sum("emplois" in line for line in lines) == 99
+    for before, after in itertools.pairwise(lines):
+        assert not (before.endswith("8") and after.startswith("000")), (before, after)
+
+
+def test_pdf_metadata_has_no_line_breaks_or_bidi_overrides() -> None:
+    briefing = replace(
+        samples.make_briefing(1),
+        title="Morning\r\nbriefing \u202egnp.exe",
+        author="Press\noffice",
+        sources=("Feed\r\none", "Wikinews (fr)"),
+    )
+    meta = read(html_to_pdf(render_html(briefing), briefing=briefing)).metadata
+    assert meta is not None
+    assert meta.title == "Morning briefing gnp.exe — 2024-05-06"
+    assert meta.author == "Press office"
+    assert "Feed one" in str(meta.get("/Keywords"))

@@ -172,6 +172,7 @@ def _exercise_every_method(store: Store) -> set[str]:
         "abandon_unfinished_runs": store.abandon_unfinished_runs,
         "record_briefing": lambda: store.record_briefing(day, 1, []),
         "briefing_record": lambda: store.briefing_record(day),
+        "briefing_time": lambda: store.briefing_time(day),
         "briefing_outputs": lambda: store.briefing_outputs(day),
         "delivered_to": lambda: store.delivered_to(day),
         "record_delivery": lambda: store.record_delivery(day, "<m@x>", ["a@example.org"]),

@@ -5,6 +5,9 @@ registered for its kind, the same way an outside plugin would register one.
 ``fetch`` gets the state saved after the previous fetch (HTTP validators) and
 returns the articles found, the new state, and per-item problems that did not
 stop the source. A source that cannot be read at all raises SourceError.
+
+A problem is a message with a kind: a :class:`SkippedItem` when it cost one
+file or entry, a plain string (a warning) when everything was still read.
 """
 
 from __future__ import annotations
@@ -34,6 +37,17 @@ class FetchResult:
     state: SourceState = SourceState()
     not_modified: bool = False
     problems: tuple[str, ...] = ()
+
+
+class SkippedItem(str):
+    """A problem message that says one file or entry was not read."""
+
+    kind = "skipped"
+
+
+def problem_kind(problem: str) -> str:
+    """``skipped`` for a :class:`SkippedItem`, ``warning`` for any other problem."""
+    return "skipped" if isinstance(problem, SkippedItem) else "warning"
 
 
 class Source(Protocol):

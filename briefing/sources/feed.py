@@ -35,7 +35,7 @@ from ..errors import DocumentError, SourceError
 from ..http import shared_client
 from ..models import Article
 from ..urls import is_web_url
-from .base import FetchResult, SourceState, register_source_kind
+from .base import FetchResult, SkippedItem, SourceState, register_source_kind
 from .page import PageText, fetch_page
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,9 @@ FLAG_UNDATED = "undated"
 FLAG_TEASER = "teaser"
 FLAG_FULL_TEXT = "full-text-from-page"
 FLAG_TITLE_ONLY = "title-only"
+#: Prefix of the flag that keeps the date a source gave when it was clamped,
+#: so the briefing can say what the source claimed ("source-date:2035-01-01T…").
+FLAG_GIVEN_DATE = "source-date:"
 
 # The markup feeds may use in entry bodies; everything else is dropped by nh3.
 SAFE_TAGS = frozenset(
@@ -367,7 +370,7 @@ def _read_json_feed(data: bytes) -> tuple[list[_RawEntry], _FeedInfo, list[str]]
         if isinstance(item, dict):
             entries.append(_from_json_item(item))
         else:
-            problems.append(f"entry {position}: not a JSON object; skipped")
+            problems.append(SkippedItem(f"entry {position}: not a JSON object; skipped"))
     info = _FeedInfo(rights=None, language=_language(document.get("language")))
     return entries, info, problems
 
@@ -432,7 +435,7 @@ def _entry(
     title = _clean_line(html_to_text(raw.title) if "<" in raw.title else raw.title) or ""
     title = title[:MAX_TITLE_CHARS]
     if not text and not title:
-        problems.append(f"entry {position}: no title and no text; skipped")
+        problems.append(SkippedItem(f"entry {position}: no title and no text; skipped"))
         return None
     if raw.raw_link and not raw.link:
         problems.append(f"entry {position}: link dropped (not an http or https address)")
@@ -473,10 +476,10 @@ def _checked_date(value: datetime | None, now: datetime, flags: list[str]) -> da
         flags.append(FLAG_UNDATED)
         return None
     if value > now + FUTURE_SLACK:
-        flags.append(FLAG_FUTURE)
+        flags += [FLAG_FUTURE, FLAG_GIVEN_DATE + value.isoformat()]
         return now
     if value < EARLIEST:
-        flags.append(FLAG_ANCIENT)
+        flags += [FLAG_ANCIENT, FLAG_GIVEN_DATE + value.isoformat()]
         return EARLIEST
     return value
 

@@ -19,7 +19,7 @@ from ..errors import DocumentError, SourceError
 from ..models import Article
 from ..printable import printable_line, printable_path
 from ..urls import is_web_url
-from .base import FetchResult, SourceState, register_source_kind
+from .base import FetchResult, SkippedItem, SourceState, register_source_kind
 
 log = logging.getLogger(__name__)
 
@@ -135,9 +135,9 @@ class FolderSource:
 def _skipped(message: str) -> str:
     """A problem that cost one file or folder (an encoding note costs nothing: plain text).
 
-    One place to mark them, so the kind of problem can be carried by its type.
+    One place to mark them: the kind of problem is carried by its type.
     """
-    return message
+    return SkippedItem(message)
 
 
 def _links_outside(path: Path, root: Path) -> str | None:

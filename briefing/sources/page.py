@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..config import Config, SourceConfig
+from ..documents import without_site_name
 from ..errors import SourceError
 from ..http import HttpClient, HttpResponse, shared_client
 from ..models import Article
@@ -77,7 +78,10 @@ def extract_page(html: bytes, url: str) -> PageText | None:
         favor_precision=True,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
+    sitename = _short(getattr(document, "sitename", None), 200)
     title = _short(getattr(document, "title", None), MAX_TITLE)
+    if title:
+        title = without_site_name(title, sitename)
     text = _paragraphs(getattr(document, "text", None) or "", title)
     if len(text.split()) < MIN_PAGE_WORDS:
         return None
@@ -88,7 +92,7 @@ def extract_page(html: bytes, url: str) -> PageText | None:
         author=_short(getattr(document, "author", None), 200),
         published=_page_date(getattr(document, "date", None)),
         language=_html_language(html),
-        sitename=_short(getattr(document, "sitename", None), 200),
+        sitename=sitename,
     )
 
 
