@@ -280,6 +280,8 @@ def test_a_database_of_the_first_schema_is_migrated_with_its_briefings(tmp_path:
             "EXPLAIN QUERY PLAN SELECT count(*) FROM article_sources WHERE source = 'x'"
         ).fetchall()
         assert "article_sources_source" in plan[0][3]
+
+
 # --- identity: the text hash alone only for a distinctive text ---------------------------
 
 TEASER = "Click here to read the full story on our website."
