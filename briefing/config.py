@@ -46,6 +46,7 @@ class SourceConfig:
     full_text: FullText = "auto"
     max_entries: int | None = None
     language: str | None = None
+    stories: bool = True  # false: this source's articles are never grouped with others
 
     @property
     def is_remote(self) -> bool:
@@ -112,6 +113,15 @@ class EmailConfig:
 
 
 @dataclass(frozen=True)
+class StoriesConfig:
+    """How the day's articles are grouped into stories (see briefing/stories.py)."""
+
+    enabled: bool = True
+    threshold: float = 0.22
+    sentences: int = 5
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated configuration. Build it with :func:`load_config`."""
 
@@ -131,6 +141,7 @@ class Config:
     pdf: PdfConfig = field(default_factory=PdfConfig)
     email: EmailConfig | None = None
     path: Path | None = None
+    stories: StoriesConfig = field(default_factory=StoriesConfig)
 
     @property
     def database_path(self) -> Path:
@@ -282,6 +293,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config
         "schedule",
         "pdf",
         "email",
+        "stories",
     }
     c.unknown(data, known, "")
     defaults = Config()
@@ -311,6 +323,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config
         pdf=_pdf(c, _table(c, data, "pdf")),
         email=_email(c, data["email"]) if "email" in data else None,
         path=path,
+        stories=_stories(c, _table(c, data, "stories")),
     )
     if c.problems:
         raise ConfigError(c.problems, path=str(path) if path else None)
@@ -366,7 +379,17 @@ def _source(c: _Checker, item: Any, i: int, base: Path) -> SourceConfig | None:
         return None
     c.unknown(
         item,
-        {"name", "feed", "page", "folder", "allow_private", "full_text", "max_entries", "language"},
+        {
+            "name",
+            "feed",
+            "page",
+            "folder",
+            "allow_private",
+            "full_text",
+            "max_entries",
+            "language",
+            "stories",
+        },
         prefix,
     )
     all_kinds: tuple[SourceKind, ...] = ("feed", "page", "folder")
@@ -393,6 +416,7 @@ def _source(c: _Checker, item: Any, i: int, base: Path) -> SourceConfig | None:
         full_text=full_text,
         max_entries=c.get(item, "max_entries", int, None, prefix, _positive),
         language=c.get(item, "language", str, None, prefix, _language),
+        stories=c.get(item, "stories", bool, True, prefix),
     )
 
 
@@ -485,6 +509,23 @@ def _timezone_problem(value: str) -> str | None:
     except (ZoneInfoNotFoundError, ValueError):
         return f"unknown time zone {value!r} (use an IANA name like Europe/Paris)"
     return None
+
+
+def _stories(c: _Checker, t: Mapping[str, Any]) -> StoriesConfig:
+    d, p = StoriesConfig(), "stories."
+    c.unknown(t, {"enabled", "threshold", "sentences"}, p)
+    return StoriesConfig(
+        enabled=c.get(t, "enabled", bool, d.enabled, p),
+        threshold=c.get(
+            t,
+            "threshold",
+            float,
+            d.threshold,
+            p,
+            lambda v: None if 0 < v < 1 else "must be between 0 and 1",
+        ),
+        sentences=c.get(t, "sentences", int, d.sentences, p, _positive),
+    )
 
 
 def _pdf(c: _Checker, t: Mapping[str, Any]) -> PdfConfig:

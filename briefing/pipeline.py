@@ -21,7 +21,16 @@ from .collect import CollectReport, collect
 from .config import Config
 from .errors import BriefingError, DeliveryError, RunStopped
 from .fsutil import atomic_write
-from .models import Article, Briefing, BriefingItem, Length, SourceFailure, Summary
+from .models import (
+    Article,
+    Briefing,
+    BriefingItem,
+    Length,
+    SourceFailure,
+    Story,
+    StorySentence,
+    Summary,
+)
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -99,9 +108,11 @@ def _run(
     collected = collect_stage(config, store, progress)
     earlier, new = select_articles(store, day)
     items = summarise_stage(config, store, earlier, new, force=options.force, progress=progress)
+    stories = story_stage(config, store, items, force=options.force)
     briefing = assemble_briefing(
         config, day, items, collected, nothing_new=not new, now=options.now or current_time()
     )
+    briefing = replace(briefing, stories=stories)
     outputs, message = write_outputs(config, briefing, options.formats or config.formats, progress)
     store.mark_briefed([a.id for a in new if a.id is not None], day)
     sent_to = deliver_stage(config, briefing, message, store, options)
@@ -217,6 +228,45 @@ def summarise_article(config: Config, article: Article) -> BriefingItem:
         log.exception("summarising %r failed", article.title or article.url)
         return BriefingItem(article=article, summary=None, error=f"internal error: {exc}")
     return BriefingItem(article=article, summary=summary)
+
+
+def story_stage(
+    config: Config, store: Store, items: Sequence[BriefingItem], *, force: bool
+) -> tuple[Story, ...]:
+    """Group the summarised items into stories; re-use a story's summary when its members stay.
+
+    Recomputed from all of the date's articles on every run, so a second run
+    the same day adds new articles to the stories they belong to.
+    """
+    from . import stories as grouping
+
+    settings = grouping.StorySettings(
+        enabled=config.stories.enabled,
+        threshold=config.stories.threshold,
+        sentences=config.stories.sentences,
+    )
+    suffix = f"/{settings.sentences}"  # a summary of another length is another summary
+
+    def reuse(key: str, articles: Sequence[Article]) -> tuple[StorySentence, ...] | None:
+        if force:
+            return None
+        return grouping.sentences_from_json(store.story_summary(key + suffix), articles)
+
+    stories = grouping.build_stories(
+        items,
+        source_order=[s.name for s in config.sources],
+        settings=settings,
+        opted_out=frozenset(s.name for s in config.sources if not s.stories),
+        reuse=reuse,
+    )
+    store.save_story_summaries(
+        [
+            (story.key + suffix, grouping.sentences_to_json(story.sentences))
+            for story in stories
+            if len(story.items) > 1 and all(i.article.id is not None for i in story.items)
+        ]
+    )
+    return stories
 
 
 def _with_display_title(item: BriefingItem) -> BriefingItem:
