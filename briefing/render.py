@@ -28,7 +28,7 @@ import jinja2
 from markupsafe import Markup
 
 from .errors import RenderError
-from .models import Briefing, BriefingItem
+from .models import Briefing, BriefingItem, Story, StorySentence
 
 MARKDOWN_TEMPLATE = "briefing.md.j2"
 HTML_TEMPLATE = "briefing.html.j2"
@@ -82,6 +82,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "not_summarised_n": "not summarised",
         "unreadable_1": "source unreadable",
         "unreadable_n": "sources unreadable",
+        "story_1": "story",
+        "stories_n": "stories",
+        "story_sources": "Reported by",
     },
     "fr": {
         "contents": "Sommaire",
@@ -111,6 +114,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "not_summarised_n": "non résumés",
         "unreadable_1": "source illisible",
         "unreadable_n": "sources illisibles",
+        "story_1": "sujet",
+        "stories_n": "sujets",
+        "story_sources": "Rapporté par",
     },
 }
 
@@ -393,6 +399,10 @@ def template_context(briefing: Briefing) -> dict[str, Any]:
         "when": lambda value: format_datetime(value, language),
         "sentences_of": _sentences_of,
         "item_anchor": _item_anchor,
+        "stories": _stories_of(briefing, summarised),
+        "sources_text": lambda story: count_phrase(
+            story.source_count, words["source_1"], words["sources_n"]
+        ),
         "max_title": MAX_TITLE_CHARS,
         "max_sentence": MAX_SENTENCE_CHARS,
     }
@@ -401,7 +411,27 @@ def template_context(briefing: Briefing) -> dict[str, Any]:
 def _counts_text(briefing: Briefing, words: Mapping[str, str]) -> str:
     articles = count_phrase(briefing.article_count, words["article"], words["articles_n"])
     sources = count_phrase(briefing.source_count, words["source_1"], words["sources_n"])
+    if any(len(story.items) > 1 for story in briefing.stories):
+        stories = count_phrase(len(briefing.stories), words["story_1"], words["stories_n"])
+        return f"{stories} {words['from']} {articles}, {sources}"
     return f"{articles} {words['from']} {sources}"
+
+
+def _stories_of(briefing: Briefing, summarised: list[BriefingItem]) -> list[Story]:
+    """The briefing's stories; without any, each summarised item is a story of its own."""
+    if briefing.stories:
+        return list(briefing.stories)
+    return [
+        Story(
+            headline=item.article.title,
+            items=(item,),
+            sentences=tuple(
+                StorySentence(item.article, s.index, s.text, s.score, s.components)
+                for s in (item.summary.sentences if item.summary else ())
+            ),
+        )
+        for item in summarised
+    ]
 
 
 def _problems_text(not_summarised: int, unreadable: int, words: Mapping[str, str]) -> str:
