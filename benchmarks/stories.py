@@ -62,6 +62,7 @@ from briefing.stories import (  # the same words as the stage
     build_stories,
     group_articles,
     names_and_numbers,
+    quotes,
     summarise_story,
 )
 from briefing.summarize import get_summarizer, prepare_sentences, summarize_text
@@ -276,7 +277,7 @@ def summary_rows(events: list[dict[str, Any]], settings: StorySettings) -> None:
         articles, _, _ = event_articles([event])
         picked = summarise_story(articles, "en", replace(settings, sentences=SENTENCES))
         total += len(picked)
-        verbatim += sum(s.text in s.article.text for s in picked)
+        verbatim += sum(quotes(s.article, s.text) for s in picked)
         attributed += sum(s.article in articles and bool(s.article.url) for s in picked)
         outputs = {
             "story summary (ours)": [s.text for s in picked],

@@ -146,7 +146,7 @@ def _add_run(sub: Any, common: argparse.ArgumentParser) -> None:
         "-o", "--output", metavar="DIR", help="output folder (default: config output_dir)"
     )
     p.add_argument(
-        "--format", metavar="LIST", help="comma-separated: md, html, pdf (default: md,pdf)"
+        "--format", metavar="LIST", help="comma-separated: md, html, pdf, json (default: md,pdf)"
     )
     p.add_argument(
         "--force",

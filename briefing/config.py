@@ -25,7 +25,7 @@ from .errors import ConfigError
 
 SourceKind = Literal["feed", "page", "folder"]
 FullText = bool | Literal["auto"]
-FORMATS = ("md", "html", "pdf")
+FORMATS = ("md", "html", "pdf", "json")
 DEFAULT_FORMATS = ("md", "pdf")
 PDF_PROFILES = ("pdf/a-3u", "pdf/ua-1")
 # The languages the briefing's own words (headings, dates) are written in; see

@@ -366,6 +366,8 @@ def render_outputs(config: Config, briefing: Briefing, formats: Sequence[str]) -
             files["md"] = render.render_markdown(briefing, **options).encode("utf-8")
         if "html" in formats:
             files["html"] = html.encode("utf-8")
+        if "json" in formats:
+            files["json"] = render.render_json(briefing).encode("utf-8")
         bodies = _email_bodies(config, briefing) if config.email else None
         if pending is not None:
             files["pdf"] = pending.result()

@@ -508,3 +508,79 @@ def render_email_html(
 ) -> str:
     """The HTML body of the email (``email.html.j2``): simple markup, inline styles only."""
     return _render("html", EMAIL_HTML_TEMPLATE, briefing, templates, config_dir)
+
+
+# --- the machine-readable briefing --------------------------------------------------
+
+#: Bumped when a field changes meaning or goes away (docs/briefing.schema.json).
+JSON_VERSION = 1
+
+
+def render_json(briefing: Briefing) -> str:
+    """The briefing as JSON for integrations (``--format json``; docs/briefing.schema.json)."""
+    import json
+
+    return json.dumps(briefing_data(briefing), ensure_ascii=False, indent=2) + "\n"
+
+
+def briefing_data(briefing: Briefing) -> dict[str, Any]:
+    """The JSON-ready briefing: stories, their articles and quoted sentences, failures, counts."""
+    summarised = [item for item in briefing.items if item.summary is not None and not item.error]
+    stories = _stories_of(briefing, summarised)
+    failed = [item for item in briefing.items if item not in summarised]
+    return {
+        "version": JSON_VERSION,
+        "title": briefing.title,
+        "date": briefing.date.isoformat(),
+        "generated_at": briefing.generated_at.isoformat(timespec="seconds"),
+        "language": briefing.language,
+        "nothing_new": briefing.nothing_new,
+        "counts": {
+            "stories": len(stories),
+            "articles": briefing.article_count,
+            "sources": briefing.source_count,
+            "not_summarised": len(failed),
+            "failed_sources": len(briefing.failures),
+        },
+        "stories": [_story_data(story) for story in stories],
+        "not_summarised": [
+            {**_article_data(item), "error": item.error or ""} for item in failed
+        ],
+        "failures": [
+            {"source": f.source, "error": f.error, "when": f.when.isoformat(timespec="seconds")}
+            for f in briefing.failures
+        ],
+    }
+
+
+def _story_data(story: Story) -> dict[str, Any]:
+    position = {id(item.article): i for i, item in enumerate(story.items)}
+    return {
+        "key": story.key,
+        "headline": story.headline,
+        "sources": list(story.sources),
+        "articles": [_article_data(item) for item in story.items],
+        "sentences": [
+            {
+                "text": s.text,
+                "article": position.get(id(s.article), 0),
+                "index": s.index,
+                "score": s.score,
+                "components": dict(s.components),
+            }
+            for s in story.sentences
+        ],
+    }
+
+
+def _article_data(item: BriefingItem) -> dict[str, Any]:
+    a = item.article
+    return {
+        "source": a.source,
+        "title": a.title,
+        "url": a.url,
+        "published": a.published.isoformat() if a.published else None,
+        "language": item.summary.language if item.summary else a.language,
+        "attribution": a.attribution,
+        "also_in": list(item.also_in),
+    }

@@ -70,6 +70,9 @@ class StorySettings:
     # Shorter "sentences" (bylines, captions, "Photo: AFP") are picked last: a
     # sentence that carries one of the story's facts is rarely this short.
     min_words: int = 12
+    # Sentences read per article: past the first sixty the position prior
+    # leaves a sentence no chance, and a long page must not cost seconds.
+    max_sentences: int = 60
     # Sentence score = position + support + centrality.
     position_weight: float = 1.0
     support_weight: float = 2.0  # what the other sources confirm matters most
@@ -145,14 +148,15 @@ class _Channels:
 
 def _channels(article: Article, language: str, settings: StorySettings) -> _Channels:
     terms = _terms_for(language)
-    words = _words(article.text[: 20 * (settings.lead_words + settings.body_words)])
-    head = words[: settings.lead_words + settings.body_words]
-    text_names = article.text[: 12 * (settings.lead_words + settings.body_words)]
+    # Words average six characters with their space in news prose: eight per
+    # word read is enough text, and bounds the work on a very long page.
+    read = article.text[: 8 * (settings.lead_words + settings.body_words)]
+    head = _words(read)[: settings.lead_words + settings.body_words]
     return _Channels(
         title=terms.terms(_words(article.title)),
         lead=terms.terms(head[: settings.lead_words]),
         body=terms.terms(head[settings.lead_words :]),
-        names=names_and_numbers(f"{article.title}. {text_names}", terms),
+        names=names_and_numbers(f"{article.title}. {read}", terms),
     )
 
 
@@ -162,25 +166,24 @@ def _tfidf(docs: Sequence[Sequence[str]]) -> csr_matrix:
     from scipy.sparse import csr_matrix
 
     vocabulary: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for row, doc in enumerate(docs):
-        for term in doc:
-            rows.append(row)
-            cols.append(vocabulary.setdefault(term, len(vocabulary)))
-    n = len(docs)
-    counts = csr_matrix(
-        (np.ones(len(rows)), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
-        shape=(n, len(vocabulary)),
-    )
-    counts.sum_duplicates()
-    df = np.bincount(counts.indices, minlength=len(vocabulary))
+    ids = vocabulary.setdefault
+    columns: list[int] = []
+    ends = [0]
+    for doc in docs:
+        columns.extend([ids(term, len(vocabulary)) for term in doc])
+        ends.append(len(columns))
+    n, v = len(docs), max(1, len(vocabulary))
+    indptr = np.array(ends, dtype=np.int64)
+    counts = csr_matrix((np.ones(len(columns)), np.array(columns, dtype=np.int64), indptr), (n, v))
+    counts.sum_duplicates()  # one entry per term and row, summed
+    df = np.bincount(counts.indices, minlength=v)
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-    counts.data = np.log1p(counts.data) * idf[counts.indices]
-    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    weights = np.log1p(counts.data) * idf[counts.indices]
+    rows = np.repeat(np.arange(n), np.diff(counts.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=n))
     norms[norms == 0.0] = 1.0
-    scaled: csr_matrix = csr_matrix(counts.multiply(1.0 / norms[:, None]))
-    return scaled
+    counts.data = weights / norms[rows]
+    return counts
 
 
 def _similarity(channels: Sequence[_Channels], settings: StorySettings) -> NDArray[np.float64]:
@@ -248,13 +251,21 @@ def group_articles(
     canonical key of their members), so shuffling the input changes nothing
     but the indices.
     """
+    return _grouping(articles, languages, settings)[0]
+
+
+def _grouping(
+    articles: Sequence[Article], languages: Sequence[str], settings: StorySettings
+) -> tuple[list[list[int]], dict[int, float]]:
+    """The groups, and each article's summed similarity to the rest of its group."""
+    import numpy as np
 
     n = len(articles)
     if n == 0:
-        return []
+        return [], {}
     order = sorted(range(n), key=lambda i: (canonical_key(articles[i]), i))
     if n == 1:
-        return [[0]]
+        return [[0]], {0: 0.0}
     ordered = [articles[i] for i in order]
     langs = [languages[i] for i in order]
     channels = [_channels(a, lang, settings) for a, lang in zip(ordered, langs, strict=True)]
@@ -270,7 +281,13 @@ def group_articles(
     rank = {index: r for r, index in enumerate(order)}
     result = [sorted(g, key=rank.__getitem__) for g in groups.values()]
     result.sort(key=lambda g: rank[g[0]])
-    return result
+    closeness: dict[int, float] = {}
+    for group in result:
+        positions = np.array([rank[i] for i in group])
+        within = similarity[np.ix_(positions, positions)]
+        sums = within.sum(axis=1) - np.diag(within)
+        closeness.update(zip(group, (round(float(x), 9) for x in sums), strict=True))
+    return result, closeness
 
 
 def _kept_apart(
@@ -361,12 +378,13 @@ def summarise_story(
     candidates = [
         _Candidate(member, index, text)
         for member, article in enumerate(articles)
-        for index, text in enumerate(split(article, language))
+        for index, text in enumerate(split(article, language)[: settings.max_sentences])
     ]
     if not candidates:
         return ()
     terms = _terms_for(language)
-    vectors = _tfidf([terms.terms(_words(c.text)) for c in candidates])
+    split_words = [_words(c.text) for c in candidates]
+    vectors = _tfidf([terms.terms(w) for w in split_words])
     similarity = (vectors @ vectors.T).toarray()
     members = np.array([c.member for c in candidates])
     position = np.array([1.0 / (1.0 + c.index / 2.0) for c in candidates])
@@ -375,14 +393,20 @@ def summarise_story(
     centroid = np.asarray(vectors.sum(axis=0)).ravel()
     norm = float(np.linalg.norm(centroid)) or 1.0
     centrality = np.asarray(vectors @ (centroid / norm)).ravel()
-    words = np.array([len(_words(c.text)) for c in candidates])
+    words = np.array([len(w) for w in split_words])
     score = (
         settings.position_weight * position
         + settings.support_weight * support
         + settings.centrality_weight * centrality
     )
     score = np.where(words >= settings.min_words, score, score - 10.0)  # bylines and captions last
-    facts = [_Fact.of(c.text, terms) for c in candidates]
+    facts: dict[int, _Fact] = {}
+
+    def fact(i: int) -> _Fact:
+        if i not in facts:
+            facts[i] = _Fact.of(candidates[i].text, terms)
+        return facts[i]
+
     picked: list[int] = []
     for i in sorted(
         range(len(candidates)), key=lambda i: (-score[i], members[i], candidates[i].index)
@@ -391,7 +415,7 @@ def summarise_story(
             break
         if picked and similarity[i, picked].max() >= settings.repeat_similarity:
             continue  # says what a picked sentence says
-        if any(facts[i].repeats(facts[j]) for j in picked):
+        if any(fact(i).repeats(fact(j)) for j in picked):
             continue  # the same fact in other words ("$55bn revenue" again)
         picked.append(i)
     return tuple(
@@ -465,9 +489,14 @@ def sentences_from_json(
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None  # written by another version, or not for these members: compute it again
-    if any(s.text not in s.article.text for s in sentences):
+    if not all(quotes(s.article, s.text) for s in sentences):
         return None
     return sentences
+
+
+def quotes(article: Article, sentence: str) -> bool:
+    """Whether ``sentence`` is in the article word for word (line breaks aside)."""
+    return " ".join(sentence.split()) in " ".join(article.text.split())
 
 
 def build_stories(
@@ -487,11 +516,18 @@ def build_stories(
     """
     usable = [item for item in items if item.summary is not None and not item.error]
     grouped = [item for item in usable if settings.enabled and item.article.source not in opted_out]
-    alone = [item for item in usable if item not in grouped]
+    taken = {id(item) for item in grouped}
+    alone = [item for item in usable if id(item) not in taken]
     languages = [_language_of(item) for item in grouped]
-    groups = group_articles([i.article for i in grouped], languages, settings) if grouped else []
+    groups, closeness = _grouping([i.article for i in grouped], languages, settings)
     stories = [
-        _story([grouped[i] for i in group], settings, source_order, reuse or _no_reuse)
+        _story(
+            [grouped[i] for i in group],
+            [closeness[i] for i in group],
+            settings,
+            source_order,
+            reuse or _no_reuse,
+        )
         for group in groups
     ]
     stories += [_single(item) for item in alone]
@@ -526,13 +562,14 @@ def _single(item: BriefingItem) -> Story:
 
 def _story(
     members: Sequence[BriefingItem],
+    closeness: Sequence[float],
     settings: StorySettings,
     source_order: Sequence[str],
     reuse: Reuse,
 ) -> Story:
     if len(members) == 1:
         return _single(members[0])
-    ordered = _representative_first(members, source_order)
+    ordered = _representative_first(members, closeness, source_order)
     articles = [m.article for m in ordered]
     key = story_key(articles)
     sentences = reuse(key, articles)
@@ -544,23 +581,16 @@ def _story(
 
 
 def _representative_first(
-    members: Sequence[BriefingItem], source_order: Sequence[str]
+    members: Sequence[BriefingItem], closeness: Sequence[float], source_order: Sequence[str]
 ) -> list[BriefingItem]:
     """The member closest to all the others first, then the rest in source order."""
-    import numpy as np
-
-    settings = DEFAULT_SETTINGS
-    language = _language_of(members[0])
-    channels = [_channels(m.article, language, settings) for m in members]
-    similarity = _similarity(channels, settings)
-    closeness = similarity.sum(axis=1) - np.diag(similarity)
     rank = {name: i for i, name in enumerate(source_order)}
 
     def key(i: int) -> tuple[int, str, str]:
         a = members[i].article
         return (rank.get(a.source, len(rank)), a.url or "", a.title)
 
-    best = min(range(len(members)), key=lambda i: (-round(float(closeness[i]), 9), key(i)))
+    best = min(range(len(members)), key=lambda i: (-closeness[i], key(i)))
     rest = sorted((i for i in range(len(members)) if i != best), key=key)
     return [members[best], *(members[i] for i in rest)]
 
@@ -589,6 +619,7 @@ __all__ = [
     "canonical_key",
     "group_articles",
     "names_and_numbers",
+    "quotes",
     "story_key",
     "summarise_story",
 ]
