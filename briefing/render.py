@@ -543,9 +543,7 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
             "failed_sources": len(briefing.failures),
         },
         "stories": [_story_data(story) for story in stories],
-        "not_summarised": [
-            {**_article_data(item), "error": item.error or ""} for item in failed
-        ],
+        "not_summarised": [{**_article_data(item), "error": item.error or ""} for item in failed],
         "failures": [
             {"source": f.source, "error": f.error, "when": f.when.isoformat(timespec="seconds")}
             for f in briefing.failures

@@ -386,3 +386,21 @@ def test_with_stories_disabled_the_briefing_has_one_entry_per_article(
     assert all(len(s.items) == 1 for s in result.briefing.stories)
     md = next(p for p in result.outputs if p.suffix == ".md").read_text(encoding="utf-8")
     assert "5 articles from 4 sources" in md and "Reported by" not in md
+
+
+def test_the_pdf_bookmarks_and_contents_list_stories(
+    write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    path = story_config(write_config, tmp_path)
+    config = load_config(write_config(path.read_text().replace('["md", "json"]', '["pdf"]')))
+    result = run_briefing(config, RunOptions(day=DAY))
+    reader = PdfReader(result.outputs[0])
+    section, entries = reader.outline
+    assert section.title == "Articles"
+    titles = [entry.title for entry in entries]
+    assert titles == [story.headline for story in result.briefing.stories]
+    first_page = reader.pages[0].extract_text()
+    assert "3 stories from 5 articles, 4 sources" in first_page
+    assert "3 sources" in first_page
