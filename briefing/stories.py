@@ -14,9 +14,10 @@ and figures, not stemmed).
 Average-link agglomerative clustering (scipy) joins articles while the mean
 similarity between two groups stays above ``threshold``. Three rules keep
 topic-only neighbours apart, as pairs that may never be joined: articles in
-different languages, articles published more than ``window_hours`` apart,
-and pairs that share no distinctive name or number (two weather alerts share
-a topic, the same event shares its names and figures).
+different languages, articles published more than ``window_hours`` apart
+(two days' weather alerts are two stories), and pairs sharing fewer than
+``min_shared_names`` distinctive names or figures (a topic shares its
+vocabulary, an event its names and figures).
 
 Everything is computed from the set of articles, in a canonical order, so
 the stories do not depend on the order articles arrived in.
@@ -32,7 +33,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
@@ -73,6 +76,7 @@ class StorySettings:
     # Sentences read per article: past the first sixty the position prior
     # leaves a sentence no chance, and a long page must not cost seconds.
     max_sentences: int = 60
+    max_grouped: int = 2_000  # articles compared pairwise in one day (memory is quadratic)
     # Sentence score = position + support + centrality.
     position_weight: float = 1.0
     support_weight: float = 2.0  # what the other sources confirm matters most
@@ -80,17 +84,24 @@ class StorySettings:
 
 
 DEFAULT_SETTINGS = StorySettings()
+log = logging.getLogger(__name__)
 _APART = 1e9  # distance of a pair the rules keep apart: no average can bring it under the cut
 
 
 # --- words ---------------------------------------------------------------------------
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_WORD = re.compile(r"[^\W_]+")  # "l'office" is "l" and "office", as the ranker reads it
+_MEMO_LIMIT = 200_000  # words remembered per language before the memo starts afresh
 _NAME = re.compile(r"\b(?:[A-ZÀ-ÖØ-Þ][\w’'-]*[\w]|[A-ZÀ-ÖØ-Þ])\b|\d[\d,.]*\d|\d")
 
 
 class _Terms:
-    """Words to stemmed content terms, memoised: a day's news repeats its words."""
+    """Words to stemmed content terms (the ranker's stop words and stemmers), memoised.
+
+    A day's news repeats its words, so each is stemmed once; the memo is
+    bounded (a scheduler runs for months) and locked (a Snowball stemmer is
+    not re-entrant).
+    """
 
     def __init__(self, language: str) -> None:
         from .ranker import content_terms, stop_words
@@ -99,17 +110,21 @@ class _Terms:
         self._language = language
         self._content_terms = content_terms
         self._memo: dict[str, str | None] = {}
+        self._lock = threading.Lock()
 
     def terms(self, words: Sequence[str]) -> list[str]:
-        memo = self._memo
         out: list[str] = []
-        for word in words:
-            term = memo.get(word, "")
-            if term == "":
-                found = self._content_terms(word, self._stops, self._language)
-                term = memo[word] = found[0] if found else None
-            if term is not None:
-                out.append(term)
+        with self._lock:
+            if len(self._memo) > _MEMO_LIMIT:
+                self._memo = {}
+            memo = self._memo
+            for word in words:
+                term = memo.get(word, "")
+                if term == "":
+                    found = self._content_terms(word, self._stops, self._language)
+                    term = memo[word] = found[0] if found else None
+                if term is not None:
+                    out.append(term)
         return out
 
     def is_stop(self, word: str) -> bool:
@@ -516,6 +531,15 @@ def build_stories(
     """
     usable = [item for item in items if item.summary is not None and not item.error]
     grouped = [item for item in usable if settings.enabled and item.article.source not in opted_out]
+    if len(grouped) > settings.max_grouped:
+        # Grouping compares every pair: past this many articles memory grows
+        # with the square. The newest are grouped, the rest stay single entries.
+        log.warning(
+            "%d articles: only the %d newest are grouped into stories",
+            len(grouped),
+            settings.max_grouped,
+        )
+        grouped = sorted(grouped, key=_newest_first)[: settings.max_grouped]
     taken = {id(item) for item in grouped}
     alone = [item for item in usable if id(item) not in taken]
     languages = [_language_of(item) for item in grouped]
@@ -532,6 +556,11 @@ def build_stories(
     ]
     stories += [_single(item) for item in alone]
     return tuple(sorted(stories, key=_reading_order(items, source_order)))
+
+
+def _newest_first(item: BriefingItem) -> tuple[bool, float, tuple[str, str, str, str]]:
+    when = _timestamp(item.article)
+    return (when != when, -when if when == when else 0.0, canonical_key(item.article))
 
 
 def _language_of(item: BriefingItem) -> str:

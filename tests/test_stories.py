@@ -404,3 +404,18 @@ def test_the_pdf_bookmarks_and_contents_list_stories(
     first_page = reader.pages[0].extract_text()
     assert "3 stories from 5 articles, 4 sources" in first_page
     assert "3 sources" in first_page
+
+
+def test_past_the_cap_the_newest_articles_are_grouped_and_none_is_lost(
+    items: list[BriefingItem],
+) -> None:
+    stories = build_stories(items, settings=StorySettings(max_grouped=2))
+    assert sum(len(s.items) for s in stories) == len(items)
+    # The two newest are the business desk's report (12:05) and the French one (10:30).
+    assert all(len(s.items) == 1 for s in stories)
+    # The four newest leave out River Daily (06:40): its report stays on its own.
+    capped = build_stories(items, settings=StorySettings(max_grouped=4))
+    assert [set(s.sources) for s in capped if len(s.items) > 1] == [
+        {"business-desk", "freight-wire"}
+    ]
+    assert sum(len(s.items) for s in capped) == len(items)
