@@ -252,13 +252,20 @@ def story_stage(
             return None
         return grouping.sentences_from_json(store.story_summary(key + suffix), articles)
 
-    stories = grouping.build_stories(
-        items,
-        source_order=[s.name for s in config.sources],
-        settings=settings,
-        opted_out=frozenset(s.name for s in config.sources if not s.stories),
-        reuse=reuse,
-    )
+    order = [s.name for s in config.sources]
+    try:
+        stories = grouping.build_stories(
+            items,
+            source_order=order,
+            settings=settings,
+            opted_out=frozenset(s.name for s in config.sources if not s.stories),
+            reuse=reuse,
+        )
+    except Exception:  # a grouping bug must not cost the briefing: one entry per article
+        log.exception("grouping articles into stories failed; each article is its own entry")
+        return grouping.build_stories(
+            items, source_order=order, settings=replace(settings, enabled=False)
+        )
     store.save_story_summaries(
         [
             (story.key + suffix, grouping.sentences_to_json(story.sentences))

@@ -543,7 +543,9 @@ def build_stories(
     taken = {id(item) for item in grouped}
     alone = [item for item in usable if id(item) not in taken]
     languages = [_language_of(item) for item in grouped]
-    groups, closeness = _grouping([i.article for i in grouped], languages, settings)
+    groups, closeness = (
+        _grouping([i.article for i in grouped], languages, settings) if grouped else ([], {})
+    )
     stories = [
         _story(
             [grouped[i] for i in group],

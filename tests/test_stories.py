@@ -419,3 +419,19 @@ def test_past_the_cap_the_newest_articles_are_grouped_and_none_is_lost(
         {"business-desk", "freight-wire"}
     ]
     assert sum(len(s.items) for s in capped) == len(items)
+
+
+def test_a_grouping_failure_costs_the_stories_not_the_briefing(
+    write_config: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import briefing.stories
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in grouping")
+
+    monkeypatch.setattr(briefing.stories, "_grouping", broken)
+    config = load_config(story_config(write_config, tmp_path))
+    result = run_briefing(config, RunOptions(day=DAY))
+    assert len(result.briefing.stories) == 5
+    md = next(p for p in result.outputs if p.suffix == ".md").read_text(encoding="utf-8")
+    assert md.count("\n## ") == 5
