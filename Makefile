@@ -2,7 +2,7 @@
 PY ?= .venv/bin/python
 EVAL ?= ../shared/eval
 
-.PHONY: help venv demo test lint typecheck format golden bench bench-summarizer bench-collect bench-render bench-cli check
+.PHONY: help venv demo test lint typecheck format golden bench bench-summarizer bench-collect bench-render bench-cli bench-stories check
 
 help:
 	@echo "make venv        - create .venv and install briefing with test extras"
@@ -37,7 +37,7 @@ check: lint typecheck test
 golden:
 	BRIEFING_UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_end_to_end.py
 
-bench: bench-cli bench-summarizer bench-collect bench-render
+bench: bench-cli bench-summarizer bench-collect bench-render bench-stories
 
 bench-cli:
 	$(PY) benchmarks/cli_speed.py
@@ -50,3 +50,6 @@ bench-collect:
 
 bench-render:
 	$(PY) benchmarks/render.py
+
+bench-stories:
+	$(PY) benchmarks/stories.py $(EVAL)/multidoc-dev.jsonl $(EVAL)/dev-en.jsonl $(EVAL)/dev-fr.jsonl
