@@ -435,3 +435,18 @@ def test_a_grouping_failure_costs_the_stories_not_the_briefing(
     assert len(result.briefing.stories) == 5
     md = next(p for p in result.outputs if p.suffix == ".md").read_text(encoding="utf-8")
     assert md.count("\n## ") == 5
+
+
+def test_a_french_briefing_names_stories_and_sources_in_french(items: list[BriefingItem]) -> None:
+    from dataclasses import replace
+
+    from briefing.render import render_email_html
+
+    briefing = replace(briefing_of(items), language="fr")
+    md = render_markdown(briefing)
+    assert "Rapporté par 3 sources" in md
+    assert f"{len(briefing.stories)} sujets de {len(items)} articles, 5 sources" in md
+    email = render_email_html(briefing)
+    assert "Rapporté par" in email
+    for s in briefing.stories[0].sentences:
+        assert f'<a href="{s.article.url}" style="color:#1f4e79;">{s.article.source}</a>' in email
