@@ -450,3 +450,20 @@ def test_a_french_briefing_names_stories_and_sources_in_french(items: list[Brief
     assert "Rapporté par" in email
     for s in briefing.stories[0].sentences:
         assert f'<a href="{s.article.url}" style="color:#1f4e79;">{s.article.source}</a>' in email
+
+
+def test_the_json_lists_articles_not_summarised_and_failed_sources_per_the_schema(
+    write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    path = story_config(write_config, tmp_path)
+    (tmp_path / "river-daily" / "debris.txt").write_text("Comment (0)\n\nShare this\n")
+    text = path.read_text() + '[[sources]]\nname = "Gone"\nfolder = "no-such-folder"\n'
+    result = run_briefing(load_config(write_config(text)), RunOptions(day=DAY))
+    data = json.loads(next(p for p in result.outputs if p.suffix == ".json").read_text())
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    validate(data, schema, schema)
+    assert data["counts"]["not_summarised"] == len(data["not_summarised"]) == 1
+    assert data["not_summarised"][0]["source"] == "river-daily"
+    assert data["not_summarised"][0]["error"]
+    assert [f["source"] for f in data["failures"]] == ["Gone"]
+    assert data["counts"]["failed_sources"] == 1 and data["counts"]["articles"] == 6
