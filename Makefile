@@ -3,6 +3,7 @@ PY ?= .venv/bin/python
 EVAL ?= ../shared/eval
 
 .PHONY: help venv demo test lint typecheck format golden bench bench-summarizer bench-collect bench-render bench-scale bench-cli check
+.PHONY: help venv demo test lint typecheck format golden bench bench-summarizer bench-collect bench-render bench-cli bench-stories check
 
 help:
 	@echo "make venv        - create .venv and install briefing with test extras"
@@ -38,6 +39,7 @@ golden:
 	BRIEFING_UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_end_to_end.py
 
 bench: bench-cli bench-summarizer bench-collect bench-render bench-scale
+bench: bench-cli bench-summarizer bench-collect bench-render bench-stories
 
 bench-cli:
 	$(PY) benchmarks/cli_speed.py
@@ -53,3 +55,5 @@ bench-render:
 
 bench-scale:
 	$(PY) benchmarks/scale.py
+bench-stories:
+	$(PY) benchmarks/stories.py $(EVAL)/multidoc-dev.jsonl $(EVAL)/dev-en.jsonl $(EVAL)/dev-fr.jsonl

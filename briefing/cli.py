@@ -250,7 +250,7 @@ def _add_run(sub: Any, common: argparse.ArgumentParser) -> None:
         "--format",
         metavar="LIST",
         type=_format_list,
-        help="comma-separated: md, html, pdf (default: md,pdf)",
+        help="comma-separated: md, html, pdf, json (default: md,pdf)",
     )
     p.add_argument(
         "--force",

@@ -26,7 +26,7 @@ from .errors import ConfigError
 
 SourceKind = Literal["feed", "page", "folder"]
 FullText = bool | Literal["auto"]
-FORMATS = ("md", "html", "pdf")
+FORMATS = ("md", "html", "pdf", "json")
 DEFAULT_FORMATS = ("md", "pdf")
 PDF_PROFILES = ("pdf/a-3u", "pdf/ua-1")
 # The languages the briefing's own words (headings, dates) are written in; see
@@ -50,6 +50,7 @@ class SourceConfig:
     full_text: FullText = "auto"
     max_entries: int | None = None
     language: str | None = None
+    stories: bool = True  # false: this source's articles are never grouped with others
 
     @property
     def is_remote(self) -> bool:
@@ -124,6 +125,15 @@ class EmailConfig:
 
 
 @dataclass(frozen=True)
+class StoriesConfig:
+    """How the day's articles are grouped into stories (see briefing/stories.py)."""
+
+    enabled: bool = True
+    threshold: float = 0.22
+    sentences: int = 5
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated configuration. Build it with :func:`load_config`."""
 
@@ -163,6 +173,8 @@ class Config:
             return get_localzone_name() or "UTC"
         except Exception:  # an unreadable machine setting: show UTC, never fail a run
             return "UTC"
+
+    stories: StoriesConfig = field(default_factory=StoriesConfig)
 
     @property
     def database_path(self) -> Path:
@@ -391,6 +403,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config
         "max_articles",
         "retention",
         "timezone",
+        "stories",
     }
     c.unknown(data, known, "")
     defaults = Config()
@@ -423,6 +436,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None) -> Config
         max_articles=c.get(data, "max_articles", int, defaults.max_articles, check=_positive),
         retention=_retention(c, _table(c, data, "retention")),
         timezone=c.get(data, "timezone", str, None, check=_timezone_problem),
+        stories=_stories(c, _table(c, data, "stories")),
     )
     if c.problems:
         raise ConfigError(c.problems, path=str(path) if path else None)
@@ -478,7 +492,17 @@ def _source(c: _Checker, item: Any, i: int, base: Path) -> SourceConfig | None:
         return None
     c.unknown(
         item,
-        {"name", "feed", "page", "folder", "allow_private", "full_text", "max_entries", "language"},
+        {
+            "name",
+            "feed",
+            "page",
+            "folder",
+            "allow_private",
+            "full_text",
+            "max_entries",
+            "language",
+            "stories",
+        },
         prefix,
     )
     all_kinds: tuple[SourceKind, ...] = ("feed", "page", "folder")
@@ -505,6 +529,7 @@ def _source(c: _Checker, item: Any, i: int, base: Path) -> SourceConfig | None:
         full_text=full_text,
         max_entries=c.get(item, "max_entries", int, None, prefix, _positive),
         language=c.get(item, "language", str, None, prefix, _language),
+        stories=c.get(item, "stories", bool, True, prefix),
     )
 
 
@@ -603,6 +628,23 @@ def _timezone_problem(value: str) -> str | None:
     except (ZoneInfoNotFoundError, ValueError):
         return f"unknown time zone {value!r} (use an IANA name like Europe/Paris)"
     return None
+
+
+def _stories(c: _Checker, t: Mapping[str, Any]) -> StoriesConfig:
+    d, p = StoriesConfig(), "stories."
+    c.unknown(t, {"enabled", "threshold", "sentences"}, p)
+    return StoriesConfig(
+        enabled=c.get(t, "enabled", bool, d.enabled, p),
+        threshold=c.get(
+            t,
+            "threshold",
+            float,
+            d.threshold,
+            p,
+            lambda v: None if 0 < v < 1 else "must be between 0 and 1",
+        ),
+        sentences=c.get(t, "sentences", int, d.sentences, p, _positive),
+    )
 
 
 def _pdf(c: _Checker, t: Mapping[str, Any]) -> PdfConfig:

@@ -124,6 +124,45 @@ class BriefingItem:
 
 
 @dataclass(frozen=True)
+class StorySentence:
+    """A sentence quoted in a story's summary, verbatim, with the article it comes from.
+
+    ``index`` is its position among that article's sentences (0-based).
+    """
+
+    article: Article
+    index: int
+    text: str
+    score: float
+    components: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Story:
+    """One event as reported by one or more sources, and one summary drawn from all of them.
+
+    ``items`` are the member articles, the most representative first (its title
+    is the ``headline``); ``key`` identifies the set of members.
+    """
+
+    headline: str
+    items: tuple[BriefingItem, ...]
+    sentences: tuple[StorySentence, ...]
+    key: str = ""
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The distinct sources that carry the story, members' first, in member order."""
+        names = [i.article.source for i in self.items]
+        names += [other for i in self.items for other in i.also_in]
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def source_count(self) -> int:
+        return len(self.sources)
+
+
+@dataclass(frozen=True)
 class SourceFailure:
     """A problem a source had during a run, and why.
 
@@ -159,6 +198,8 @@ class Briefing:
     since: datetime | None = None
     #: The IANA zone the briefing shows times in ("" keeps each time's own offset).
     timezone: str = ""
+    #: The summarised items grouped into stories (empty: every item is its own entry).
+    stories: tuple[Story, ...] = ()
 
     @property
     def article_count(self) -> int:

@@ -23,7 +23,16 @@ from .collect import CollectReport, collect
 from .config import Config
 from .errors import BriefingError, DeliveryError, RenderError, RunStopped
 from .fsutil import atomic_write
-from .models import Article, Briefing, BriefingItem, Length, SourceFailure, Summary
+from .models import (
+    Article,
+    Briefing,
+    BriefingItem,
+    Length,
+    SourceFailure,
+    Story,
+    StorySentence,
+    Summary,
+)
 from .storage import DEFAULT_BACKEND, ArticleStore, open_store
 from .store import BriefingRecord, Store
 
@@ -156,11 +165,13 @@ def _run(
     earlier, new = select_articles(store, day)
     in_full, titles_only = bound_briefing(config, [*earlier, *new])
     items = summarise_stage(config, store, in_full, (), force=options.force, progress=progress)
+    stories = story_stage(config, store, items, force=options.force)
     briefing = assemble_briefing(
         config, day, items, collected, nothing_new=not new, now=options.now or current_time()
     )
     briefing = replace(
         briefing,
+        stories=stories,
         more=tuple(titles_only),
         new_count=len(new),
         since=store.briefing_time(day) if earlier else None,
@@ -316,6 +327,52 @@ def summarise_article(config: Config, article: Article) -> BriefingItem:
     return BriefingItem(article=article, summary=summary)
 
 
+def story_stage(
+    config: Config, store: ArticleStore, items: Sequence[BriefingItem], *, force: bool
+) -> tuple[Story, ...]:
+    """Group the summarised items into stories; re-use a story's summary when its members stay.
+
+    Recomputed from all of the date's articles on every run, so a second run
+    the same day adds new articles to the stories they belong to.
+    """
+    from . import stories as grouping
+
+    settings = grouping.StorySettings(
+        enabled=config.stories.enabled,
+        threshold=config.stories.threshold,
+        sentences=config.stories.sentences,
+    )
+    suffix = f"/{settings.sentences}"  # a summary of another length is another summary
+
+    def reuse(key: str, articles: Sequence[Article]) -> tuple[StorySentence, ...] | None:
+        if force:
+            return None
+        return grouping.sentences_from_json(store.story_summary(key + suffix), articles)
+
+    order = [s.name for s in config.sources]
+    try:
+        stories = grouping.build_stories(
+            items,
+            source_order=order,
+            settings=settings,
+            opted_out=frozenset(s.name for s in config.sources if not s.stories),
+            reuse=reuse,
+        )
+    except Exception:  # a grouping bug must not cost the briefing: one entry per article
+        log.exception("grouping articles into stories failed; each article is its own entry")
+        return grouping.build_stories(
+            items, source_order=order, settings=replace(settings, enabled=False)
+        )
+    store.save_story_summaries(
+        [
+            (story.key + suffix, grouping.sentences_to_json(story.sentences))
+            for story in stories
+            if len(story.items) > 1 and all(i.article.id is not None for i in story.items)
+        ]
+    )
+    return stories
+
+
 def _with_display_title(item: BriefingItem) -> BriefingItem:
     """Give an untitled article a title quoted from its own opening words."""
     article = item.article
@@ -436,6 +493,10 @@ def render_outputs(
                 files["md"] = markdown.encode("utf-8")
         if "html" in formats and html is not None:
             files["html"] = html.encode("utf-8")
+        if "json" in formats:
+            data = _attempt(failed, "json", lambda: render.render_json(briefing))
+            if data is not None:
+                files["json"] = data.encode("utf-8")
         bodies = (
             _attempt(failed, "eml", lambda: _email_bodies(config, briefing))
             if config.email

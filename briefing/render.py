@@ -28,7 +28,7 @@ import jinja2
 from markupsafe import Markup
 
 from .errors import RenderError
-from .models import Article, Briefing, BriefingItem, SourceFailure
+from .models import Article, Briefing, BriefingItem, SourceFailure, Story, StorySentence
 from .typography import colon, ordinal_day, typeset
 
 MARKDOWN_TEMPLATE = "briefing.md.j2"
@@ -113,6 +113,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "in_future": "in the future",
         "too_old": "implausibly old",
         "and_more": "and {n} more",
+        "story_1": "story",
+        "stories_n": "stories",
+        "story_sources": "Reported by",
     },
     "fr": {
         "contents": "Sommaire",
@@ -159,6 +162,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "in_future": "dans le futur",
         "too_old": "invraisemblablement ancienne",
         "and_more": "et {n} de plus",
+        "story_1": "sujet",
+        "stories_n": "sujets",
+        "story_sources": "Rapporté par",
     },
 }
 
@@ -506,6 +512,10 @@ def template_context(briefing: Briefing) -> dict[str, Any]:
         "reason": reader_reason,
         "sentences_of": _sentences_of,
         "item_anchor": _item_anchor,
+        "stories": _stories_of(briefing, summarised),
+        "sources_text": lambda story: count_phrase(
+            story.source_count, words["source_1"], words["sources_n"], language
+        ),
         "max_title": MAX_TITLE_CHARS,
         "max_sentence": MAX_SENTENCE_CHARS,
     }
@@ -530,7 +540,29 @@ def display_zone(briefing: Briefing) -> tzinfo | None:
 
 def typeset_briefing(briefing: Briefing) -> Briefing:
     """The briefing with each article's title and sentences typeset in its language."""
-    return replace(briefing, items=tuple(_typeset_item(item) for item in briefing.items))
+    return replace(
+        briefing,
+        items=tuple(_typeset_item(item) for item in briefing.items),
+        stories=tuple(_typeset_story(story) for story in briefing.stories),
+    )
+
+
+def _typeset_story(story: Story) -> Story:
+    language = story.items[0].article.language if story.items else None
+    sentences = tuple(
+        replace(
+            s,
+            text=typeset(s.text, s.article.language),
+            article=replace(s.article, title=typeset(s.article.title, s.article.language)),
+        )
+        for s in story.sentences
+    )
+    return replace(
+        story,
+        headline=typeset(story.headline, language),
+        items=tuple(_typeset_item(item) for item in story.items),
+        sentences=sentences,
+    )
 
 
 def _typeset_item(item: BriefingItem) -> BriefingItem:
@@ -551,7 +583,29 @@ def _counts_text(briefing: Briefing, words: Mapping[str, str]) -> str:
     # that failed or had nothing gave none of them.
     given = len({item.article.source for item in briefing.items}) or briefing.source_count
     sources = count_phrase(given, words["source_1"], words["sources_n"], language)
+    if any(len(story.items) > 1 for story in briefing.stories):
+        stories = count_phrase(
+            len(briefing.stories), words["story_1"], words["stories_n"], language
+        )
+        return f"{stories} {words['from']} {articles}, {sources}"
     return f"{articles} {words['from']} {sources}"
+
+
+def _stories_of(briefing: Briefing, summarised: list[BriefingItem]) -> list[Story]:
+    """The briefing's stories; without any, each summarised item is a story of its own."""
+    if briefing.stories:
+        return list(briefing.stories)
+    return [
+        Story(
+            headline=item.article.title,
+            items=(item,),
+            sentences=tuple(
+                StorySentence(item.article, s.index, s.text, s.score, s.components)
+                for s in (item.summary.sentences if item.summary else ())
+            ),
+        )
+        for item in summarised
+    ]
 
 
 #: The kinds of source problem, as sources report them (see sources.base).
@@ -752,3 +806,77 @@ def render_email_html(
 ) -> str:
     """The HTML body of the email (``email.html.j2``): simple markup, inline styles only."""
     return _render("html", EMAIL_HTML_TEMPLATE, briefing, templates, config_dir)
+
+
+# --- the machine-readable briefing --------------------------------------------------
+
+#: Bumped when a field changes meaning or goes away (docs/briefing.schema.json).
+JSON_VERSION = 1
+
+
+def render_json(briefing: Briefing) -> str:
+    """The briefing as JSON for integrations (``--format json``; docs/briefing.schema.json)."""
+    import json
+
+    return json.dumps(briefing_data(briefing), ensure_ascii=False, indent=2) + "\n"
+
+
+def briefing_data(briefing: Briefing) -> dict[str, Any]:
+    """The JSON-ready briefing: stories, their articles and quoted sentences, failures, counts."""
+    summarised = [item for item in briefing.items if item.summary is not None and not item.error]
+    stories = _stories_of(briefing, summarised)
+    failed = [item for item in briefing.items if item not in summarised]
+    return {
+        "version": JSON_VERSION,
+        "title": briefing.title,
+        "date": briefing.date.isoformat(),
+        "generated_at": briefing.generated_at.isoformat(timespec="seconds"),
+        "language": briefing.language,
+        "nothing_new": briefing.nothing_new,
+        "counts": {
+            "stories": len(stories),
+            "articles": briefing.article_count,
+            "sources": briefing.source_count,
+            "not_summarised": len(failed),
+            "failed_sources": len(briefing.failures),
+        },
+        "stories": [_story_data(story) for story in stories],
+        "not_summarised": [{**_article_data(item), "error": item.error or ""} for item in failed],
+        "failures": [
+            {"source": f.source, "error": f.error, "when": f.when.isoformat(timespec="seconds")}
+            for f in briefing.failures
+        ],
+    }
+
+
+def _story_data(story: Story) -> dict[str, Any]:
+    position = {id(item.article): i for i, item in enumerate(story.items)}
+    return {
+        "key": story.key,
+        "headline": story.headline,
+        "sources": list(story.sources),
+        "articles": [_article_data(item) for item in story.items],
+        "sentences": [
+            {
+                "text": s.text,
+                "article": position.get(id(s.article), 0),
+                "index": s.index,
+                "score": s.score,
+                "components": dict(s.components),
+            }
+            for s in story.sentences
+        ],
+    }
+
+
+def _article_data(item: BriefingItem) -> dict[str, Any]:
+    a = item.article
+    return {
+        "source": a.source,
+        "title": a.title,
+        "url": a.url,
+        "published": a.published.isoformat() if a.published else None,
+        "language": item.summary.language if item.summary else a.language,
+        "attribution": a.attribution,
+        "also_in": list(item.also_in),
+    }

@@ -112,6 +112,14 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE briefings ADD COLUMN generated_at TEXT;
     ALTER TABLE briefings ADD COLUMN digests TEXT NOT NULL DEFAULT '{}';
     """,
+    # 3 (stories): story summaries, keyed by their members (briefing/stories.py story_key).
+    """
+    CREATE TABLE story_summaries (
+        key TEXT PRIMARY KEY,
+        sentences TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -466,6 +474,23 @@ class Store:
             self.db.executemany(
                 "UPDATE articles SET summary = ? WHERE id = ?",
                 [(_summary_json(summary), article_id) for article_id, summary in summaries],
+            )
+
+    def story_summary(self, key: str) -> str | None:
+        """The stored summary (JSON) of the story with these members, if any."""
+        row = self.db.execute(
+            "SELECT sentences FROM story_summaries WHERE key = ?", (key,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def save_story_summaries(self, summaries: Sequence[tuple[str, str]]) -> None:
+        """Store story summaries (key, JSON); a key stored already is replaced."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO story_summaries (key, sentences, created_at)"
+                " VALUES (?, ?, ?)",
+                [(key, data, now) for key, data in summaries],
             )
 
     def mark_briefed(self, article_ids: Sequence[int], day: date) -> None:

@@ -15,6 +15,7 @@ from briefing.config import (
     PdfConfig,
     ScheduleConfig,
     SmtpConfig,
+    StoriesConfig,
     load_config,
 )
 
@@ -48,6 +49,7 @@ def test_every_command_and_option_is_in_the_readme() -> None:
         (PdfConfig, ""),
         (EmailConfig, ""),
         (SmtpConfig, "smtp."),
+        (StoriesConfig, ""),
     ],
 )
 def test_every_setting_is_in_the_readme(cls: type, prefix: str) -> None:
@@ -68,7 +70,7 @@ def test_the_example_config_is_valid_and_complete(tmp_path: Path) -> None:
     config = load_config(example)
     assert config.email is not None and config.email.smtp is not None
     text = example.read_text()
-    for cls in (FetchConfig, ScheduleConfig, SmtpConfig):
+    for cls in (FetchConfig, ScheduleConfig, SmtpConfig, StoriesConfig):
         for name in cls.__dataclass_fields__:
             assert re.search(rf"^#?\s*{name} =", text, re.M), f"{name} missing from the example"
 

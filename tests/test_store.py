@@ -173,6 +173,8 @@ def _exercise_every_method(store: Store) -> set[str]:
         "record_briefing": lambda: store.record_briefing(day, 1, []),
         "briefing_record": lambda: store.briefing_record(day),
         "briefing_time": lambda: store.briefing_time(day),
+        "story_summary": lambda: store.story_summary("k"),
+        "save_story_summaries": lambda: store.save_story_summaries([("k", "[]")]),
         "briefing_outputs": lambda: store.briefing_outputs(day),
         "delivered_to": lambda: store.delivered_to(day),
         "record_delivery": lambda: store.record_delivery(day, "<m@x>", ["a@example.org"]),

@@ -1,0 +1,420 @@
+"""How well the day's articles are grouped into stories, and how good story summaries are.
+
+Usage:
+    nice -n 10 python benchmarks/stories.py ../shared/eval/multidoc-dev.jsonl \\
+        ../shared/eval/dev-en.jsonl ../shared/eval/dev-fr.jsonl
+
+The multi-document set holds real events, each reported by several source
+articles (WikinewsSum); the single-document sets give unrelated distractor
+articles (English and French). A simulated day is the events' sources plus N
+distractors (a fixed random sample), shuffled.
+
+Grouping: pairwise precision/recall/F1 (a pair is right when both articles
+report the same event; a distractor is an event of its own), adjusted Rand
+index, events whose sources all land in one story holding nothing else,
+stories mixing languages, and whether a shuffled input gives the same
+stories. Beside ours, in the same run: today's "one entry per article" and
+the blend without the rules (the issue's measured starting point).
+
+Summaries (on the true events, so grouping errors do not leak in): ROUGE-1/2
+F1 x100 against the Wikinews article at 5 sentences, ours beside the first
+source's lead, all sources' leads (first sentences, round robin) and sumy's
+LexRank over all sources' sentences, with the paired standard error of ours
+minus LexRank. Repeated-fact pairs: two quoted sentences of one event that
+share a name or figure and most of their content words (ours beside today's
+per-article summaries of the same sources).
+
+Speed: grouping plus story summaries of 1,000 articles whose per-article
+summaries exist (as in the pipeline), median of 5 (wall and CPU time: the
+machine is shared), beside the per-article summarising of the same articles;
+memory is the peak allocated by the stage. Past the 515 real articles, the
+1,000 are made up with second copies of them under another source name, so
+nearly every article is in a story of two: the stage's worst case.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import json
+import math
+import random
+import resource
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from statistics import mean, median, stdev
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _rouge import score, scorer_for
+
+from briefing.models import Article, BriefingItem, Length
+from briefing.stories import (  # the same words as the stage
+    DEFAULT_SETTINGS,
+    StorySettings,
+    _terms_for,
+    _words,
+    build_stories,
+    group_articles,
+    names_and_numbers,
+    quotes,
+    summarise_story,
+)
+from briefing.summarize import get_summarizer, prepare_sentences, summarize_text
+
+SENTENCES = 5
+SEED = 12
+
+
+def load(path: str) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def host(url: str) -> str:
+    return url.split("/")[2] if "//" in url else url
+
+
+def event_articles(events: list[dict[str, Any]]) -> tuple[list[Article], list[int], list[str]]:
+    """The events' source articles; one cited by two events is one article, as in the store."""
+    articles, gold, languages = [], [], []
+    seen: set[str] = set()
+    for e, event in enumerate(events):
+        for s in event["sources"]:
+            if s["url"] in seen or s["text"] in seen:
+                continue
+            seen.update((s["url"], s["text"]))
+            articles.append(
+                Article(title=s["title"], text=s["text"], source=host(s["url"]), url=s["url"])
+            )
+            gold.append(e)
+            languages.append(s.get("lang") or event["lang"])
+    return articles, gold, languages
+
+
+def distractors(records: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    rng = random.Random(SEED)
+    return rng.sample(records, min(count, len(records)))
+
+
+def day_of(events: list[dict[str, Any]], pool: list[dict[str, Any]], count: int) -> Any:
+    articles, gold, languages = event_articles(events)
+    texts = {a.text for a in articles}
+    for k, record in enumerate(distractors(pool, count)):
+        if record["text"] in texts:  # the store keeps one copy of a text
+            continue
+        texts.add(record["text"])
+        articles.append(
+            Article(
+                title=record["title"],
+                text=record["text"],
+                source=record["dataset"],
+                url=f"https://example.org/{record['id']}",
+            )
+        )
+        gold.append(len(events) + k)
+        languages.append(record["lang"])
+    return articles, gold, languages
+
+
+# --- grouping metrics ------------------------------------------------------------------
+
+
+def labels_of(groups: list[list[int]], n: int) -> list[int]:
+    labels = [0] * n
+    for g, members in enumerate(groups):
+        for i in members:
+            labels[i] = g
+    return labels
+
+
+def pairwise(gold: Sequence[int], predicted: Sequence[int]) -> tuple[float, float, float]:
+    def pairs(labels: Sequence[int]) -> set[tuple[int, int]]:
+        by: dict[int, list[int]] = {}
+        for i, label in enumerate(labels):
+            by.setdefault(label, []).append(i)
+        return {(a, b) for m in by.values() for x, a in enumerate(m) for b in m[x + 1 :]}
+
+    true, found = pairs(gold), pairs(predicted)
+    hit = len(true & found)
+    p = hit / len(found) if found else 0.0
+    r = hit / len(true) if true else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def adjusted_rand(gold: Sequence[int], predicted: Sequence[int]) -> float:
+    def c2(x: int) -> float:
+        return x * (x - 1) / 2.0
+
+    n = len(gold)
+    table = Counter(zip(gold, predicted, strict=True))
+    index = sum(c2(v) for v in table.values())
+    a = sum(c2(v) for v in Counter(gold).values())
+    b = sum(c2(v) for v in Counter(predicted).values())
+    expected = a * b / c2(n)
+    top = (a + b) / 2.0
+    return (index - expected) / (top - expected) if top != expected else 1.0
+
+
+def whole_events(gold: Sequence[int], groups: list[list[int]], events: int) -> int:
+    whole = 0
+    for e in range(events):
+        members = {i for i, g in enumerate(gold) if g == e}
+        whole += any(set(group) == members for group in groups)
+    return whole
+
+
+def mixed_languages(groups: list[list[int]], languages: Sequence[str], gold: Sequence[int]) -> int:
+    return sum(len({languages[i] for i in g}) > 1 and len({gold[i] for i in g}) > 1 for g in groups)
+
+
+def canonical(groups: list[list[int]], articles: Sequence[Article]) -> set[frozenset[str]]:
+    return {frozenset(articles[i].url or "" for i in g) for g in groups}
+
+
+def grouping_row(
+    name: str,
+    articles: list[Article],
+    gold: list[int],
+    languages: list[str],
+    events: int,
+    settings: StorySettings | None,
+) -> dict[str, Any]:
+    if settings is None:
+        groups = [[i] for i in range(len(articles))]
+    else:
+        groups = group_articles(articles, languages, settings)
+    predicted = labels_of(groups, len(articles))
+    p, r, f = pairwise(gold, predicted)
+    stable = "-"
+    if settings is not None:
+        order = list(range(len(articles)))
+        random.Random(SEED + 1).shuffle(order)
+        shuffled = group_articles(
+            [articles[i] for i in order], [languages[i] for i in order], settings
+        )
+        remapped = [[order[i] for i in g] for g in shuffled]
+        stable = "yes" if canonical(remapped, articles) == canonical(groups, articles) else "NO"
+    return {
+        "name": name,
+        "p": p,
+        "r": r,
+        "f": f,
+        "ari": adjusted_rand(gold, predicted),
+        "whole": whole_events(gold, groups, events),
+        "mixed": mixed_languages(groups, languages, gold),
+        "entries": len(groups),
+        "stable": stable,
+    }
+
+
+# --- summaries --------------------------------------------------------------------------
+
+
+def sentences_of(article: Article) -> list[str]:
+    return prepare_sentences(article.text, "en")[1]
+
+
+def lead(article: Article, k: int) -> list[str]:
+    return sentences_of(article)[:k]
+
+
+def all_leads(articles: Sequence[Article], k: int) -> list[str]:
+    split = [sentences_of(a) for a in articles]
+    picked: list[str] = []
+    depth = 0
+    while len(picked) < k and any(depth < len(s) for s in split):
+        picked += [s[depth] for s in split if depth < len(s)][: k - len(picked)]
+        depth += 1
+    return picked
+
+
+def lexrank_all(articles: Sequence[Article], k: int) -> list[str]:
+    sentences = [s for a in articles for s in sentences_of(a)]
+    summary = get_summarizer("lexrank").summarize(
+        sentences, language="en", length=Length(sentences=k)
+    )
+    return [s.text for s in summary.sentences]
+
+
+def per_article(articles: Sequence[Article]) -> list[list[str]]:
+    return [
+        [s.text for s in summarize_text(a.text, language="en", length=Length(3)).sentences]
+        for a in articles
+    ]
+
+
+def repeated_pairs(sentences: Sequence[str]) -> int:
+    """Pairs sharing a name or figure and at least half of the smaller's content words."""
+    terms = _terms_for("en")
+    bags = [set(terms.terms(_words(s))) for s in sentences]
+    names = [set(names_and_numbers(s, terms)) for s in sentences]
+    count = 0
+    for i in range(len(sentences)):
+        for j in range(i + 1, len(sentences)):
+            small = min(len(bags[i]), len(bags[j]))
+            if small >= 4 and names[i] & names[j] and len(bags[i] & bags[j]) >= 0.5 * small:
+                count += 1
+    return count
+
+
+def summary_rows(events: list[dict[str, Any]], settings: StorySettings) -> None:
+    scorer = scorer_for("en")
+    systems: dict[str, list[dict[str, float]]] = {
+        "story summary (ours)": [],
+        "first source's lead": [],
+        "all sources' leads": [],
+        "LexRank over all sources": [],
+    }
+    ours_repeats = today_repeats = 0
+    verbatim = attributed = total = 0
+    for event in events:
+        articles, _, _ = event_articles([event])
+        picked = summarise_story(articles, "en", replace(settings, sentences=SENTENCES))
+        total += len(picked)
+        verbatim += sum(quotes(s.article, s.text) for s in picked)
+        attributed += sum(s.article in articles and bool(s.article.url) for s in picked)
+        outputs = {
+            "story summary (ours)": [s.text for s in picked],
+            "first source's lead": lead(articles[0], SENTENCES),
+            "all sources' leads": all_leads(articles, SENTENCES),
+            "LexRank over all sources": lexrank_all(articles, SENTENCES),
+        }
+        for name, sentences in outputs.items():
+            systems[name].append(score(scorer, event["summary"], " ".join(sentences)))
+        ours_repeats += repeated_pairs(outputs["story summary (ours)"])
+        today_repeats += repeated_pairs([s for x in per_article(articles) for s in x])
+    print(f"\n## Story summaries ({len(events)} events, {SENTENCES} sentences, ROUGE F1 x100)\n")
+    print("| system | R-1 | R-2 | R-L |")
+    print("|---|---:|---:|---:|")
+    for name, rows in systems.items():
+        r1, r2, rl = (mean(r[m] for r in rows) for m in ("rouge1", "rouge2", "rougeL"))
+        print(f"| {name} | {r1:.2f} | {r2:.2f} | {rl:.2f} |")
+    ours, lex = systems["story summary (ours)"], systems["LexRank over all sources"]
+    for metric in ("rouge1", "rouge2"):
+        diffs = [a[metric] - b[metric] for a, b in zip(ours, lex, strict=True)]
+        se = stdev(diffs) / math.sqrt(len(diffs))
+        print(f"- ours - LexRank, {metric}: {mean(diffs):+.2f} (paired s.e. {se:.2f})")
+    print(
+        f"- repeated-fact pairs: ours {ours_repeats} over {len(events)} stories; "
+        f"today's per-article summaries (3 sentences each) {today_repeats}"
+    )
+    print(f"- verbatim sentences {verbatim}/{total}; attributed and linked {attributed}/{total}")
+
+
+# --- speed and memory --------------------------------------------------------------------
+
+
+def thousand_items(events: list[dict[str, Any]], pool: list[dict[str, Any]]) -> list[BriefingItem]:
+    articles, _, _ = event_articles(events)
+    for record in pool:
+        articles.append(
+            Article(
+                title=record["title"],
+                text=record["text"],
+                source=record["dataset"],
+                url=f"https://example.org/{record['id']}",
+                language=record["lang"],
+            )
+        )
+    # Past the distractors: the same reports again from a second outlet, so
+    # the story summaries have work to do.
+    k = 0
+    while len(articles) < 1000:
+        base = articles[k]
+        articles.append(replace(base, source=f"{base.source} (mirror)", url=f"{base.url}#mirror"))
+        k += 1
+    return [
+        BriefingItem(
+            article=a,
+            summary=summarize_text(a.text, language=a.language or "en", length=Length(3)),
+        )
+        for a in articles[:1000]
+    ]
+
+
+def speed(events: list[dict[str, Any]], pool: list[dict[str, Any]]) -> None:
+    start = time.process_time()
+    items = thousand_items(events, pool)
+    per_article_seconds = time.process_time() - start
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    timings, cpu = [], []
+    for _ in range(5):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        stories = build_stories(items, settings=DEFAULT_SETTINGS)
+        timings.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    extra = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024.0
+    # The resident peak may predate the stage: count what it allocates too
+    # (tracemalloc sees numpy's buffers), in a run of its own, untimed.
+    tracemalloc.start()
+    build_stories(items, settings=DEFAULT_SETTINGS)
+    allocated = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    multi = sum(len(s.items) > 1 for s in stories)
+    print(f"\n## Speed: {len(items)} articles -> {len(stories)} stories ({multi} of several)\n")
+    print(
+        f"- grouping + story summaries: median {median(timings):.2f} s wall, "
+        f"{median(cpu):.2f} s CPU (wall runs {', '.join(f'{t:.2f}' for t in timings)}); "
+        f"peak allocated {allocated:.0f} MB; resident peak grew {extra:.0f} MB"
+    )
+    print(
+        f"- baseline in the same run: per-article summarising of the same articles "
+        f"{per_article_seconds:.2f} s CPU (ratio {median(cpu) / per_article_seconds:.2f})"
+    )
+    print(f"- load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("multidoc")
+    parser.add_argument("distractors", nargs="+")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_SETTINGS.threshold)
+    parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--speed-only", action="store_true")
+    args = parser.parse_args()
+    events = load(args.multidoc)
+    pool = [r for path in args.distractors for r in load(path)]
+    settings = replace(DEFAULT_SETTINGS, threshold=args.threshold)
+    blend_only = replace(settings, min_shared_names=0, window_hours=math.inf)
+    # The issue's measured starting point: title weighted up, cut at 0.25, no rules.
+    starting_point = replace(
+        blend_only, title_weight=2.0, lead_weight=1.0, body_weight=1.0, names_weight=1.0
+    )
+    starting_point = replace(starting_point, threshold=0.25)
+    if args.speed_only:
+        speed(events, pool)
+        return
+    for count in (100, 450):
+        articles, gold, languages = day_of(events, pool, count)
+        print(f"\n## Grouping: {len(events)} events + {count} distractors = {len(articles)}\n")
+        print("| method | P | R | F1 | ARI | events whole | mixed-language | entries | stable |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        for name, s in (
+            ("one entry per article (today)", None),
+            ("issue's starting point (title x2, 0.25, no rules)", starting_point),
+            ("our blend without the rules", blend_only),
+            ("ours", settings),
+        ):
+            row = grouping_row(name, articles, gold, languages, len(events), s)
+            print(
+                f"| {row['name']} | {row['p']:.3f} | {row['r']:.3f} | {row['f']:.3f} | "
+                f"{row['ari']:.3f} | {row['whole']}/{len(events)} | {row['mixed']} | "
+                f"{row['entries']} | {row['stable']} |"
+            )
+    summary_rows(events, settings)
+    if not args.no_speed:
+        speed(events, pool)
+
+
+if __name__ == "__main__":
+    main()
