@@ -120,8 +120,9 @@ def parse_document(text: str, kind: str) -> Document:
 
     meta, body = split_front_matter(text)
     if kind == "html":
-        title = meta.get("title") or _html_title(body)
-        plain = html_to_text(body)
+        headline = _html_headline(body)
+        title = meta.get("title") or _html_title(body) or headline
+        plain = _drop_headline(html_to_text(body), headline)
     elif kind == "markdown":
         title = meta.get("title") or _markdown_title(body)
         plain = markdown_to_text(
@@ -200,6 +201,28 @@ def _html_title(body: str) -> str | None:
         return None
     title = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))).strip()
     return title or None
+
+
+_HTML_H1 = re.compile(r"<h1[^>]*>(.*?)</h1\s*>", re.I | re.S)
+
+
+def _html_headline(body: str) -> str | None:
+    """The text of the page's first ``<h1>``, the story's headline."""
+    from .text import html_to_text
+
+    match = _HTML_H1.search(body[:200_000])
+    if not match:
+        return None
+    return html_to_text(match.group(1)).strip() or None
+
+
+def _drop_headline(plain: str, headline: str | None) -> str:
+    # A page repeats its headline above the story; a summary would quote it as
+    # the article's first sentence (trafilatura leaves it out of a fetched page).
+    if not headline:
+        return plain
+    first, _, rest = plain.partition("\n\n")
+    return rest if " ".join(first.split()) == " ".join(headline.split()) else plain
 
 
 def parse_date(value: str | None) -> datetime | None:

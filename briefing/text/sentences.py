@@ -198,6 +198,78 @@ def split_sentences(text: str, language: str) -> list[str]:
     return [s.strip() for s in tokenizer.tokenize(prepared) if s.strip()]
 
 
+# A quotation runs over a few sentences at most; one still open after this
+# many is a stray mark (or runs over paragraphs), and its sentences stay apart.
+_QUOTE_SPAN = 4
+_QUOTE_CHARS = 1200
+
+
+def _open_quote(sentence: str) -> bool:
+    return (
+        sentence.count("«") != sentence.count("»")
+        or sentence.count("“") != sentence.count("”")
+        or sentence.count('"') % 2 == 1
+    )
+
+
+def join_open_quotations(sentences: list[str], text: str) -> list[str]:
+    """Rejoin a quotation the splitter cut: « Nous ... ensemble. Et sans eux », a-t-il dit.
+
+    A sentence whose quotation mark is not closed is joined with the
+    sentences after it, up to the one that closes it, when they follow each
+    other in the same paragraph; the joined sentence is the text's own words
+    (the spaces between them as written, a line break read as a space).
+    ``text`` is the text the sentences were split from.
+    """
+    if "«" not in text and "“" not in text and '"' not in text:
+        return sentences
+    joined: list[str] = []
+    cursor = 0  # where the text of sentence i starts, or after
+    i = 0
+    while i < len(sentences):
+        sentence = sentences[i]
+        found = text.find(sentence, cursor)
+        if found >= 0:
+            cursor = found
+        if _open_quote(sentence):
+            end = _closing_sentence(sentences, i)
+            if end is not None:
+                merged = _span(text, sentences[i : end + 1], cursor)
+                if merged is not None:
+                    joined.append(merged[0])
+                    cursor = merged[1]
+                    i = end + 1
+                    continue
+        joined.append(sentence)
+        i += 1
+    return joined
+
+
+def _closing_sentence(sentences: list[str], start: int) -> int | None:
+    size = len(sentences[start])
+    for end in range(start + 1, min(len(sentences), start + _QUOTE_SPAN + 1)):
+        size += len(sentences[end]) + 1
+        if size > _QUOTE_CHARS:
+            return None
+        if not _open_quote(" ".join(sentences[start : end + 1])):
+            return end
+    return None
+
+
+def _span(text: str, pieces: list[str], cursor: int) -> tuple[str, int] | None:
+    """The text from the first piece to the last if they are one paragraph, and its end."""
+    start = text.find(pieces[0], cursor)
+    if start < 0:
+        return None
+    position = start + len(pieces[0])
+    for piece in pieces[1:]:
+        gap_end = text.find(piece, position)
+        if gap_end < 0 or text[position:gap_end].strip() or "\n\n" in text[position:gap_end]:
+            return None
+        position = gap_end + len(piece)
+    return " ".join(text[start:position].split()), position
+
+
 def _mark_layout_breaks(text: str) -> str:
     if "\n" not in text:
         return text
@@ -224,4 +296,4 @@ def _ends_by_layout(line: str) -> bool:
     return len(line.split()) < _LAYOUT_LINE_WORDS
 
 
-__all__ = ["punkt_language", "split_sentences"]
+__all__ = ["join_open_quotations", "punkt_language", "split_sentences"]
