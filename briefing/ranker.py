@@ -200,10 +200,12 @@ _LEXICON_LIMIT = 200_000  # tokens remembered per language before the memo start
 def _stemmer(language: str) -> Callable[[str], str]:
     """The Snowball stemmer for the language, a prefix cut when it has none.
 
-    The ``snowballstemmer`` package (the official Snowball algorithms, pure
-    Python) imports in milliseconds; NLTK's Snowball stemmers, used only when
-    it is missing, cost over a second of start-up (``import nltk`` pulls in
-    scipy). Stems are memoised by the lexicon, so stemming speed hardly matters.
+    The ``snowballstemmer`` package (the official Snowball algorithms)
+    imports in milliseconds and runs PyStemmer's C implementation of the same
+    algorithms when it is installed (a dependency): an article is summarised
+    once, cold, so most of its words are new to the memo and stemming speed
+    matters. NLTK's Snowball stemmers, used only when snowballstemmer is
+    missing, cost over a second of start-up (``import nltk`` pulls in scipy).
     """
     from briefing.text.language import LANGUAGE_NAMES
 
@@ -580,61 +582,19 @@ def _position_decay(n: int, scale: float, decay: float) -> NDArray[np.float64]:
     return prior
 
 
-_ENTITY = re.compile(r"(?<!^)\b[^\W\d_][\w'’-]*|\d[\d.,]*")
-_MONTHS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "lundi",
-        "mardi",
-        "mercredi",
-        "jeudi",
-        "vendredi",
-        "samedi",
-        "dimanche",
-    ]
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+)
+# Names (a capitalised word that does not open the sentence), numbers, months.
+_ENTITY = re.compile(
+    rf"(?<=[\s(«“\"'’-])(?:[A-ZÀ-ÖØ-ÞŒÆ][\w'’-]*|\d[\d.,]*\d|\d)|\b(?:{_MONTHS})\b"
 )
 
 
 def _entities(sentence: str) -> set[str]:
-    """Names (capitalised words not opening the sentence), numbers, dates."""
-    found = set()
-    for match in _ENTITY.finditer(sentence):
-        word = match.group()
-        if word[0].isdigit() or word[0].isupper():
-            found.add(word.lower())
-        elif word in _MONTHS:
-            found.add(word)
-    return found
+    """Names, numbers and dates, lower-cased."""
+    return {word.lower() for word in _ENTITY.findall(sentence)}
 
 
 def _entity_overlap(sentences: Sequence[str]) -> NDArray[np.float64]:
