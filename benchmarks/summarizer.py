@@ -21,7 +21,12 @@ language detection, cleaning, splitting included), ours and LexRank
 interleaved; docs/s is the median over ``--passes``. ``--limit N`` takes N
 records per file (a fixed shuffle), e.g. a held-out-like check on training
 files not used for training. ``--cleaning`` prints how often each cleaning
-rule fires on each file and how many characters it removes, and stops.
+rule fires on each file and how many characters it removes, and stops;
+``--invariants`` checks on every document that summaries for n = 1..6 are
+nested, that the default length keeps the opening sentence (the one after a
+byline or headline, when the first is one), that no picked sentence has an
+open quotation, that each is verbatim and that a second run gives the same
+summary, and stops (exit status 1 on any failure).
 """
 
 from __future__ import annotations
@@ -36,10 +41,12 @@ import argparse
 import json
 import math
 import random
+import re
 import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from statistics import mean, median
@@ -49,7 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _rouge import METRICS, score, scorer_for
 
-from briefing.batch import summarize_jsonl
+from briefing.batch import summarize_jsonl, without_title_line
 from briefing.models import Length
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +64,7 @@ ALGORITHMS = ("default", "lead", "lexrank", "textrank", "lsa", "luhn", "kl", "su
 QUICK_ALGORITHMS = ("default", "lead", "lexrank", "textrank")
 QUICK_DOCS = 30
 SPEED_TARGET = 10.0  # ours must run at least this many times faster than LexRank, cold
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
 LABELS = {"rouge1": "R-1", "rouge2": "R-2", "rougeL": "R-L"}
 
 
@@ -229,6 +237,50 @@ def cleaning_report(paths: list[str], limit: int | None) -> None:
             print(f"| {name} | {len(records)} | {rule_name} | {counts} |")
 
 
+def invariants_report(paths: list[str], limit: int | None) -> bool:
+    """Check what readers rely on, on every document: print the failures per file."""
+    from briefing.ranker import has_open_quote, lead_index
+    from briefing.summarize import MAX_SENTENCES, prepare_sentences, summarize_text
+
+    print(
+        "| file | docs | not nested (n = 1..6) | lead missing at n = 3 | open quotation |"
+        " not verbatim | not deterministic |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    clean = True
+    for name, records in load(paths, limit).items():
+        failures: dict[str, int] = defaultdict(int)
+        for record in records:
+            text = without_title_line(record["text"], record.get("title"))
+            # The cleaner composes accents (NFC) and drops soft hyphens and
+            # zero-width characters: the same text to a reader.
+            flat = " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split())
+            language, sentences, _ = prepare_sentences(text, "auto")
+            if not sentences:
+                continue
+            previous: set[int] = set()
+            for n in range(1, 7):
+                summary = summarize_text(text, length=Length(sentences=n))
+                picked = {s.index for s in summary.sentences}
+                failures["nested"] += not previous <= picked
+                if n == 3:
+                    lead = lead_index(sentences[:MAX_SENTENCES], language)
+                    failures["lead"] += lead is not None and lead not in picked
+                    failures["deterministic"] += (
+                        summarize_text(text, length=Length(sentences=3)) != summary
+                    )
+                for sentence in summary.sentences:
+                    failures["quote"] += has_open_quote(sentence.text)
+                    failures["verbatim"] += " ".join(sentence.text.split()) not in flat
+                previous = picked
+        cells = " | ".join(
+            str(failures[key]) for key in ("nested", "lead", "quote", "verbatim", "deterministic")
+        )
+        clean &= not any(failures.values())
+        print(f"| {name} | {len(records)} | {cells} |")
+    return clean
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", help="JSONL files in the shared eval format")
@@ -238,10 +290,15 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=3, help="cold timing passes (median kept)")
     parser.add_argument("--no-speed", action="store_true", help="skip the cold timing")
     parser.add_argument("--cleaning", action="store_true", help="cleaning rule counts only")
+    parser.add_argument(
+        "--invariants", action="store_true", help="check nesting, lead, quotes, verbatim only"
+    )
     args = parser.parse_args()
     if args.cleaning:
         cleaning_report(args.paths, args.limit)
         return
+    if args.invariants:
+        raise SystemExit(0 if invariants_report(args.paths, args.limit) else 1)
     algorithms = QUICK_ALGORITHMS if args.quick else ALGORITHMS
     if args.algorithms:
         algorithms = tuple(args.algorithms.split(","))

@@ -548,6 +548,17 @@ def usable_sentences(
     return usable
 
 
+def lead_index(
+    sentences: Sequence[str], language: str, settings: RankerSettings | None = None
+) -> int | None:
+    """The opening sentence the ranking keeps within ``lead_rank``, if any."""
+    settings = settings or _DEFAULT_SETTINGS
+    if not sentences or settings.lead_rank <= 0:
+        return None
+    sizes = _document(sentences, language, cosines=False).sizes
+    return _lead_index(sentences, usable_sentences(sentences, sizes, settings.min_words))
+
+
 def _lead_index(sentences: Sequence[str], usable: NDArray[np.bool_]) -> int | None:
     """The article's opening sentence, if it can be picked (news says the news first)."""
     # After a byline or a headline, the lead is the sentence that follows.
@@ -632,8 +643,9 @@ def _select_with_mmr(
     ``redundancy`` times how closely it repeats a sentence picked before
     (``repeats[j, i]``: how much sentence i repeats sentence j).
 
-    The sentences that may not be picked follow, in base-score order, so the
-    order covers every sentence. ``lead``, when given, is picked at rank
+    The order holds only the sentences that may be picked: a summary is
+    shorter than asked rather than quote a fragment or half a quotation.
+    ``lead``, when given, is picked at rank
     ``lead_rank`` at the latest.
     """
     import numpy as np
@@ -654,9 +666,6 @@ def _select_with_mmr(
         gains[best] = -np.inf
         if redundancy:
             np.maximum(closest, repeats[best], out=closest)
-    if count > available:
-        rest = np.argsort(-np.where(usable, -np.inf, base), kind="stable")
-        picked.extend((int(i), 0.0) for i in rest[: count - available])
     return picked
 
 
@@ -761,6 +770,7 @@ __all__ = [
     "RankerSettings",
     "content_terms",
     "has_open_quote",
+    "lead_index",
     "rank_sentences",
     "ranking",
     "stop_words",
