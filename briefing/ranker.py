@@ -466,9 +466,10 @@ def ranking(
     Each sentence's base score (centrality plus position prior) depends on
     the document alone; the greedy redundancy penalty depends only on the
     sentences ranked before it. So the first k of this order never depend on
-    how many more are asked for. The opening sentence comes first unless it
-    is too short to be a sentence of the story (a byline, a headline), or a
-    quotation left open.
+    how many more are asked for. The opening sentence ranks no lower than
+    ``lead_rank`` (the default length) unless it may not be picked (a byline,
+    a headline, a quotation left open); then the sentence after it does. Only
+    sentences that may be picked are ranked (:func:`usable_sentences`).
     """
     settings = settings or _DEFAULT_SETTINGS
     n = len(sentences)
@@ -513,10 +514,6 @@ def ranking(
     ]
 
 
-_OPENERS = "«“"
-_CLOSERS = "»”"
-
-
 def has_open_quote(sentence: str) -> bool:
     """Whether a quotation opened in the sentence is not closed in it (or the reverse)."""
     if sentence.count("«") != sentence.count("»") or sentence.count("“") != sentence.count("”"):
@@ -532,8 +529,8 @@ def usable_sentences(
     Shorter "sentences" are bylines, captions and labels, and so is a
     "sentence" without final punctuation (a headline, a photo caption cut
     off the text, a list item); a sentence with an unbalanced quotation
-    mark would misquote its speaker. When nothing
-    qualifies, every sentence does (a summary always has a sentence).
+    mark would misquote its speaker. When nothing qualifies, every sentence
+    with a content word does (a summary always has a sentence).
     """
     import numpy as np
 
