@@ -123,3 +123,13 @@ def test_a_local_html_page_does_not_quote_its_h1_headline(tmp_path: Path) -> Non
         assert done.stdout.decode().strip() == (
             "The council approved the new bridge over the river on Monday."
         )
+
+
+def test_thousands_of_unclosed_h1_tags_are_read_in_linear_time() -> None:
+    from briefing.documents import parse_document
+
+    page = "<body>" + "<h1 class=x>" * 20_000 + "<p>The council approved the bridge on Monday.</p>"
+    started = time.perf_counter()
+    document = parse_document(page, "html")
+    assert time.perf_counter() - started < 2.0
+    assert document.text.endswith("The council approved the bridge on Monday.")
