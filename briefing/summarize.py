@@ -22,7 +22,6 @@ from briefing.errors import DocumentError, SummaryError
 from briefing.models import Length, Summary, SummarySentence
 from briefing.text import clean_text, detect_language, split_sentences
 from briefing.text.language import LANGUAGE_NAMES
-from briefing.text.sentences import join_open_quotations
 
 #: Longer articles are summarised from their first sentences only: the
 #: centrality methods are quadratic in the sentence count.
@@ -284,7 +283,7 @@ def prepare_sentences(text: str, language: str) -> tuple[str, list[str], list[st
     code = detect_language(cleaned) if language == "auto" else language.strip().lower()
     # A quotation the splitter cut in two is one sentence again, so a summary
     # never quotes half of it.
-    split = join_open_quotations(split_sentences(cleaned, code), cleaned)
+    split = split_sentences(cleaned, code, join_quotations=True)
     sentences = [s for s in split if _WORD.search(s)]
     return code, sentences, notes
 

@@ -186,18 +186,27 @@ def punkt_language(language: str) -> str:
     return LANGUAGE_NAMES.get(language.lower(), _FALLBACK_LANGUAGE)
 
 
-def split_sentences(text: str, language: str) -> list[str]:
+def split_sentences(text: str, language: str, *, join_quotations: bool = False) -> list[str]:
     """Split ``text`` into sentences, in order, each stripped.
 
     A blank line always ends a sentence, and so does a line break after a
     short line without final punctuation (a headline or a list item).
     ``language`` is an ISO 639-1 code; an unknown one falls back to English.
+    With ``join_quotations``, a quotation the splitter cut in two is one
+    sentence again: « Nous ... ensemble. Et sans eux », a-t-il dit.
     """
     tokenizer = _tokenizer(punkt_language(language))
     prepared = _mark_layout_breaks(text)
-    return [s.strip() for s in tokenizer.tokenize(prepared) if s.strip()]
+    if not join_quotations or not any(mark in prepared for mark in _QUOTE_MARKS):
+        return [s.strip() for s in tokenizer.tokenize(prepared) if s.strip()]
+    sentences: list[str] = []
+    for paragraph in _PARAGRAPH.split(prepared):
+        pieces = [s.strip() for s in tokenizer.tokenize(paragraph) if s.strip()]
+        sentences.extend(_join_open_quotations(pieces, paragraph))
+    return sentences
 
 
+_QUOTE_MARKS = ("«", "»", "“", "”", '"')
 # A quotation runs over a few sentences at most; one still open after this
 # many is a stray mark (or runs over paragraphs), and its sentences stay apart.
 _QUOTE_SPAN = 4
@@ -212,36 +221,33 @@ def _open_quote(sentence: str) -> bool:
     )
 
 
-def join_open_quotations(sentences: list[str], text: str) -> list[str]:
-    """Rejoin a quotation the splitter cut: « Nous ... ensemble. Et sans eux », a-t-il dit.
+def _join_open_quotations(pieces: list[str], paragraph: str) -> list[str]:
+    """Join a sentence whose quotation is not closed with those up to the one closing it.
 
-    A sentence whose quotation mark is not closed is joined with the
-    sentences after it, up to the one that closes it, when they follow each
-    other in the same paragraph; the joined sentence is the text's own words
-    (the spaces between them as written, a line break read as a space).
-    ``text`` is the text the sentences were split from.
+    The pieces are the paragraph's sentences, in order; a joined sentence is
+    the paragraph's own text from the first piece to the last (the splitter
+    may cut where no space is: 'racistes !", a-t-il dit').
     """
-    if "«" not in text and "“" not in text and '"' not in text:
-        return sentences
+    if not any(_open_quote(piece) for piece in pieces):
+        return pieces
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in pieces:
+        start = paragraph.find(piece, cursor)
+        if start < 0:  # not a slice of the paragraph: leave the pieces alone
+            return pieces
+        cursor = start + len(piece)
+        spans.append((start, cursor))
     joined: list[str] = []
-    cursor = 0  # where the text of sentence i starts, or after
     i = 0
-    while i < len(sentences):
-        sentence = sentences[i]
-        found = text.find(sentence, cursor)
-        if found >= 0:
-            cursor = found
-        if _open_quote(sentence):
-            end = _closing_sentence(sentences, i)
-            if end is not None:
-                merged = _span(text, sentences[i : end + 1], cursor)
-                if merged is not None:
-                    joined.append(merged[0])
-                    cursor = merged[1]
-                    i = end + 1
-                    continue
-        joined.append(sentence)
-        i += 1
+    while i < len(pieces):
+        end = _closing_sentence(pieces, i) if _open_quote(pieces[i]) else None
+        if end is None:
+            joined.append(pieces[i])
+            i += 1
+        else:
+            joined.append(paragraph[spans[i][0] : spans[end][1]])
+            i = end + 1
     return joined
 
 
@@ -254,20 +260,6 @@ def _closing_sentence(sentences: list[str], start: int) -> int | None:
         if not _open_quote(" ".join(sentences[start : end + 1])):
             return end
     return None
-
-
-def _span(text: str, pieces: list[str], cursor: int) -> tuple[str, int] | None:
-    """The text from the first piece to the last if they are one paragraph, and its end."""
-    start = text.find(pieces[0], cursor)
-    if start < 0:
-        return None
-    position = start + len(pieces[0])
-    for piece in pieces[1:]:
-        gap_end = text.find(piece, position)
-        if gap_end < 0 or text[position:gap_end].strip() or "\n\n" in text[position:gap_end]:
-            return None
-        position = gap_end + len(piece)
-    return " ".join(text[start:position].split()), position
 
 
 def _mark_layout_breaks(text: str) -> str:
@@ -296,4 +288,4 @@ def _ends_by_layout(line: str) -> bool:
     return len(line.split()) < _LAYOUT_LINE_WORDS
 
 
-__all__ = ["join_open_quotations", "punkt_language", "split_sentences"]
+__all__ = ["punkt_language", "split_sentences"]
