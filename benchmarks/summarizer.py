@@ -1,18 +1,32 @@
-"""Compare our summariser with Lead-k and sumy's algorithms on evaluation sets.
+"""Compare our summariser with Lead-k and sumy's algorithms, with paired standard errors.
 
 Usage:
     python benchmarks/summarizer.py ../shared/eval/dev-en.jsonl ../shared/eval/dev-fr.jsonl
+    python benchmarks/summarizer.py --limit 300 ../shared/train/train-orangesum.jsonl
     python benchmarks/summarizer.py --quick ../shared/eval/dev-en.jsonl  # 30 docs/set, 4 systems
+    python benchmarks/summarizer.py --cleaning ../shared/eval/*.jsonl ../shared/train/*.jsonl
 
-Each record is {"id", "lang", "text", "summary", "summary_sents", "dataset", ...}.
-The summary length is k = len(summary_sents). ROUGE-1/2/L F1 x100 (rouge-score;
-English: default tokenizer + Porter stemmer; French: NFKC lower-cased [^\\W_]+
-runs, no stemming). Speed is documents/second for summarize_text() with
-language detection, cleaning and sentence splitting included (start-up and
-ROUGE scoring excluded); "x LexRank" is the ratio to sumy's LexRank on the same
-documents. Every system runs ``--passes`` times (default 3), interleaved, and
-the median time is kept; the first pass of ours is also shown (cold stem memo).
-Peak memory is the process's maximum resident set size.
+Each record is {"id", "lang", "text", "summary", "summary_sents", "dataset", ...}; a
+dataset is one ``dataset`` value of one file. Every system reads each record as
+``briefing summarize --jsonl`` does (the record's title line is not summarised),
+at k = the reference's sentence count and at k = 3. ROUGE-1/2/L F1 x100
+(rouge-score; English: default tokenizer + Porter stemmer; French: NFKC
+lower-cased [^\\W_]+ runs, no stemming), macro-averaged; each peer's row gives
+ours minus the peer with the paired standard error of that difference (a gain
+under two standard errors is none).
+
+Speed is measured cold, as the product runs: each pass starts a fresh
+``python -m briefing summarize --jsonl`` process over the dataset (start-up,
+language detection, cleaning, splitting included), ours and LexRank
+interleaved; docs/s is the median over ``--passes``. ``--limit N`` takes N
+records per file (a fixed shuffle), e.g. a held-out-like check on training
+files not used for training. ``--cleaning`` prints how often each cleaning
+rule fires on each file and how many characters it removes, and stops;
+``--invariants`` checks on every document that summaries for n = 1..6 are
+nested, that the default length keeps the opening sentence (the one after a
+byline or headline, when the first is one), that no picked sentence has an
+open quotation, that each is verbatim and that a second run gives the same
+summary, and stops (exit status 1 on any failure).
 """
 
 from __future__ import annotations
@@ -25,9 +39,14 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
 import json
-import resource
+import math
+import random
+import re
+import subprocess
 import sys
+import tempfile
 import time
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from statistics import mean, median
@@ -37,137 +56,276 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _rouge import METRICS, score, scorer_for
 
+from briefing.batch import summarize_jsonl, without_title_line
 from briefing.models import Length
-from briefing.summarize import summarize_text
 
+ROOT = Path(__file__).resolve().parent.parent
 ALGORITHMS = ("default", "lead", "lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic")
 QUICK_ALGORITHMS = ("default", "lead", "lexrank", "textrank")
 QUICK_DOCS = 30
-SPEED_TARGET = 10.0  # ours must run at least this many times faster than LexRank
+SPEED_TARGET = 10.0  # ours must run at least this many times faster than LexRank, cold
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+LABELS = {"rouge1": "R-1", "rouge2": "R-2", "rougeL": "R-L"}
 
 
-def load(paths: list[str], quick: bool) -> dict[str, list[dict[str, Any]]]:
+def load(paths: list[str], limit: int | None) -> dict[str, list[dict[str, Any]]]:
     datasets: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for path in paths:
         with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                if line.strip():
-                    record = json.loads(line)
-                    datasets[record.get("dataset", Path(path).stem)].append(record)
-    if quick:
-        return {name: records[:QUICK_DOCS] for name, records in datasets.items()}
+            records = [json.loads(line) for line in handle if line.strip()]
+        if limit is not None and len(records) > limit:
+            random.Random(f"briefing-bench:{Path(path).name}").shuffle(records)
+            records = records[:limit]
+        for record in records:
+            datasets[f"{Path(path).stem}/{record.get('dataset', 'all')}"].append(record)
     return dict(datasets)
 
 
-def run(records: list[dict[str, Any]], algorithm: str) -> tuple[list[str], float]:
-    predictions = []
-    started = time.perf_counter()
-    for record in records:
-        k = max(1, len(record["summary_sents"]))
-        summary = summarize_text(record["text"], length=Length(sentences=k), algorithm=algorithm)
-        predictions.append(summary.text)
-    return predictions, time.perf_counter() - started
+def batch_lines(records: list[dict[str, Any]], k: int | None) -> list[str]:
+    """The records as ``--jsonl`` input, each asking for k sentences (None: the reference's)."""
+    return [
+        json.dumps(
+            {
+                "id": i,
+                "text": r["text"],
+                "title": r.get("title") or None,
+                "sentences": k or max(1, len(r["summary_sents"])),
+            },
+            ensure_ascii=False,
+        )
+        for i, r in enumerate(records)
+    ]
 
 
-def timed_runs(
-    records: list[dict[str, Any]], algorithms: tuple[str, ...], passes: int
-) -> dict[str, tuple[list[str], list[float]]]:
-    """Run every system ``passes`` times, interleaved so load spikes hit them alike."""
-    results: dict[str, tuple[list[str], list[float]]] = {}
-    for _ in range(passes):
-        for algorithm in algorithms:
-            predictions, seconds = run(records, algorithm)
-            kept, times = results.setdefault(algorithm, (predictions, []))
-            if kept != predictions:
-                raise SystemExit(f"{algorithm} is not deterministic")
-            times.append(seconds)
-    return results
+def predict(records: list[dict[str, Any]], algorithm: str, k: int | None) -> list[str]:
+    lines = batch_lines(records, k)
+    out = [
+        json.loads(line) for line in summarize_jsonl(lines, length=Length(), algorithm=algorithm)
+    ]
+    return ["\n".join(o.get("sentences", [])) for o in out]
 
 
-def evaluate(records: list[dict[str, Any]], predictions: list[str]) -> dict[str, float]:
+def rouge(records: list[dict[str, Any]], predictions: list[str]) -> dict[str, list[float]]:
     scorers: dict[str, Any] = {}
-    totals: dict[str, list[float]] = defaultdict(list)
+    values: dict[str, list[float]] = defaultdict(list)
     for record, prediction in zip(records, predictions, strict=True):
-        language = record["lang"]
-        scorer = scorers.setdefault(language, scorer_for(language))
+        scorer = scorers.setdefault(record["lang"], scorer_for(record["lang"]))
         for metric, value in score(scorer, record["summary"], prediction).items():
-            totals[metric].append(value)
-    return {metric: mean(values) for metric, values in totals.items()}
+            values[metric].append(value)
+    return values
 
 
-def warm_up(algorithms: tuple[str, ...]) -> None:
-    # Start-up (imports, model loading) is not part of the throughput.
-    for algorithm in algorithms:
-        for text in (
-            "The cat sat. It was happy. Then it left.",
-            "Le chat dort. Il rêve. Puis il part.",
-        ):
-            summarize_text(text, length=Length(sentences=1), algorithm=algorithm)
+def paired(ours: list[float], theirs: list[float]) -> tuple[float, float]:
+    """Mean difference and its standard error over the same documents."""
+    diffs = [a - b for a, b in zip(ours, theirs, strict=True)]
+    mu = mean(diffs)
+    if len(diffs) < 2:
+        return mu, float("nan")
+    var = sum((d - mu) ** 2 for d in diffs) / (len(diffs) - 1)
+    return mu, math.sqrt(var / len(diffs))
 
 
-def report(
-    records: list[dict[str, Any]], results: dict[str, tuple[list[str], list[float]]]
-) -> bool:
-    """Print one dataset's table; return whether ours >= the best peer on every metric."""
-    scores = {a: evaluate(records, predictions) for a, (predictions, _) in results.items()}
-    speed = {a: len(records) / median(times) for a, (_, times) in results.items()}
-    lexrank = speed.get("lexrank")
-    print("| system | R-1 | R-2 | R-L | docs/s (median) | x LexRank |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for algorithm, values in scores.items():
-        ratio = f"{speed[algorithm] / lexrank:.1f}" if lexrank else "-"
-        label = "**ours (default)**" if algorithm == "default" else algorithm
-        cells = " | ".join(f"{values[m]:.2f}" for m in METRICS)
-        print(f"| {label} | {cells} | {speed[algorithm]:,.0f} | {ratio} |")
-    peers = {a: v for a, v in scores.items() if a != "default"}
-    if "default" not in scores or not peers:
-        return True
-    ours = scores["default"]
+def quality_table(
+    name: str, records: list[dict[str, Any]], algorithms: tuple[str, ...], k: int | None
+) -> list[str]:
+    """Print one table; return the verdict lines (ours against the target)."""
+    results = {a: rouge(records, predict(records, a, k)) for a in algorithms}
+    label = "k = reference length" if k is None else f"k = {k}"
+    print(f"\n### {name}: {label} ({len(records)} docs)\n")
+    print("| system | R-1 | R-2 | R-L | ours − system R-1 | R-2 | R-L |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    ours = results.get("default")
+    for algorithm, values in results.items():
+        cells = " | ".join(f"{mean(values[m]):.2f}" for m in METRICS)
+        if ours is None or algorithm == "default":
+            diffs = " | ".join("" for _ in METRICS)
+        else:
+            diffs = " | ".join(
+                "{:+.2f} ± {:.2f}".format(*paired(ours[m], values[m])) for m in METRICS
+            )
+        shown = "**ours (default)**" if algorithm == "default" else algorithm
+        print(f"| {shown} | {cells} | {diffs} |")
+    if ours is None:
+        return []
+    peers = [a for a in results if a != "default"]
+    if k is not None:
+        peers = [a for a in peers if a == "lead"]  # the k = 3 target is Lead-3
     verdicts = []
-    print()
-    for metric, label in zip(METRICS, ("R-1", "R-2", "R-L"), strict=True):
-        best = max(peers, key=lambda a: peers[a][metric])
-        margin = ours[metric] - peers[best][metric]
-        verdicts.append(margin >= 0)
-        verdict = "PASS" if margin >= 0 else "FAIL"
-        print(
-            f"- {label}: ours {ours[metric]:.2f} vs best peer {best} "
-            f"{peers[best][metric]:.2f} ({margin:+.2f}) {verdict}"
+    for metric in METRICS:
+        if not peers:
+            break
+        best = max(peers, key=lambda a: mean(results[a][metric]))
+        mu, se = paired(ours[metric], results[best][metric])
+        verdict = "PASS" if mu >= 0 else ("FAIL (within 2 SE)" if mu > -2 * se else "FAIL")
+        verdicts.append(
+            f"{name} {label} {LABELS[metric]}: ours − {best} {mu:+.2f} ± {se:.2f} {verdict}"
         )
-    if lexrank:
-        ratio = speed["default"] / lexrank
-        verdict = "PASS" if ratio >= SPEED_TARGET else "FAIL"
-        first = len(records) / results["default"][1][0]
-        print(
-            f"- speed: ours {speed['default']:,.0f} docs/s = {ratio:.1f}x LexRank "
-            f"(target {SPEED_TARGET:.0f}x) {verdict}; first (cold) pass {first:,.0f} docs/s"
+    return verdicts
+
+
+def cold_speed(
+    records: list[dict[str, Any]], algorithms: tuple[str, ...], passes: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Docs/s of a fresh ``briefing summarize --jsonl`` process per pass (medians).
+
+    Returns docs/s over the whole process (start-up included, as a user sees
+    it) and net of start-up (minus the same process on a one-record file).
+    """
+    files: list[str] = []
+    for lines in (batch_lines(records, None), batch_lines(records[:1], None)):
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+            files.append(f.name)
+    whole: dict[str, list[float]] = defaultdict(list)
+    start: dict[str, list[float]] = defaultdict(list)
+    try:
+        for _ in range(passes):
+            for algorithm in algorithms:
+                for path, times in ((files[0], whole), (files[1], start)):
+                    command = [sys.executable, "-m", "briefing", "summarize", "--jsonl", path]
+                    started = time.perf_counter()
+                    subprocess.run(
+                        [*command, "--algorithm", algorithm],
+                        check=True,
+                        stdout=subprocess.DEVNULL,
+                        cwd=ROOT,
+                    )
+                    times[algorithm].append(time.perf_counter() - started)
+    finally:
+        for path in files:
+            os.unlink(path)
+    n = len(records)
+    gross = {a: n / median(t) for a, t in whole.items()}
+    net = {a: (n - 1) / max(1e-9, median(t) - median(start[a])) for a, t in whole.items()}
+    return gross, net
+
+
+def model_cost() -> str:
+    """Size and load time of the learned weights, if the ranker ships any."""
+    code = (
+        "import time; t = time.perf_counter(); from briefing import scorer; "
+        "m = scorer.load_weights(); print(time.perf_counter() - t, scorer.WEIGHTS_PATH)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    if done.returncode != 0:
+        return "model: none (the default ranker has no weights file)"
+    seconds, path = done.stdout.split()
+    size = Path(path).stat().st_size
+    return f"model: {Path(path).name}, {size:,} bytes, loaded in {float(seconds) * 1000:.1f} ms"
+
+
+def cleaning_report(paths: list[str], limit: int | None) -> None:
+    from briefing.text.clean import INLINE_DEBRIS_RULES
+
+    print("| file | docs | rule | docs where it fires | characters removed (net) |")
+    print("|---|---:|---|---:|---:|")
+    for name, records in load(paths, limit).items():
+        fired: dict[str, int] = defaultdict(int)
+        removed: dict[str, int] = defaultdict(int)
+        for record in records:
+            text = record["text"]
+            for rule_name, rule in INLINE_DEBRIS_RULES:
+                after = rule(text)
+                if after != text:
+                    fired[rule_name] += 1
+                    removed[rule_name] += len(text) - len(after)
+                text = after
+        for rule_name, _ in INLINE_DEBRIS_RULES:
+            counts = f"{fired[rule_name]} | {removed[rule_name]:,}"
+            print(f"| {name} | {len(records)} | {rule_name} | {counts} |")
+
+
+def invariants_report(paths: list[str], limit: int | None) -> bool:
+    """Check what readers rely on, on every document: print the failures per file."""
+    from briefing.ranker import has_open_quote, lead_index
+    from briefing.summarize import MAX_SENTENCES, prepare_sentences, summarize_text
+
+    print(
+        "| file | docs | not nested (n = 1..6) | lead missing at n = 3 | open quotation |"
+        " not verbatim | not deterministic |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    clean = True
+    for name, records in load(paths, limit).items():
+        failures: dict[str, int] = defaultdict(int)
+        for record in records:
+            text = without_title_line(record["text"], record.get("title"))
+            # Verbatim up to white space: the cleaner composes accents (NFC),
+            # drops soft hyphens and zero-width characters, and puts a space in
+            # 'public."Le projet' (sentences glued by a scraper).
+            flat = "".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split())
+            language, sentences, _ = prepare_sentences(text, "auto")
+            if not sentences:
+                continue
+            previous: set[int] = set()
+            for n in range(1, 7):
+                summary = summarize_text(text, length=Length(sentences=n))
+                picked = {s.index for s in summary.sentences}
+                failures["nested"] += not previous <= picked
+                if n == 3:
+                    lead = lead_index(sentences[:MAX_SENTENCES], language)
+                    failures["lead"] += lead is not None and lead not in picked
+                    failures["deterministic"] += (
+                        summarize_text(text, length=Length(sentences=3)) != summary
+                    )
+                for sentence in summary.sentences:
+                    failures["quote"] += has_open_quote(sentence.text)
+                    failures["verbatim"] += "".join(sentence.text.split()) not in flat
+                previous = picked
+        cells = " | ".join(
+            str(failures[key]) for key in ("nested", "lead", "quote", "verbatim", "deterministic")
         )
-        verdicts.append(ratio >= SPEED_TARGET)
-    return all(verdicts)
+        clean &= not any(failures.values())
+        print(f"| {name} | {len(records)} | {cells} |")
+    return clean
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", help="JSONL files in the shared eval format")
-    parser.add_argument("--quick", action="store_true", help="30 docs per dataset, 4 systems")
+    parser.add_argument("--quick", action="store_true", help="30 docs per file, 4 systems")
     parser.add_argument("--algorithms", help="comma-separated subset to run")
-    parser.add_argument("--passes", type=int, default=3, help="timing passes (median kept)")
+    parser.add_argument("--limit", type=int, help="records per file (a fixed shuffle)")
+    parser.add_argument("--passes", type=int, default=3, help="cold timing passes (median kept)")
+    parser.add_argument("--no-speed", action="store_true", help="skip the cold timing")
+    parser.add_argument("--cleaning", action="store_true", help="cleaning rule counts only")
+    parser.add_argument(
+        "--invariants", action="store_true", help="check nesting, lead, quotes, verbatim only"
+    )
     args = parser.parse_args()
+    if args.cleaning:
+        cleaning_report(args.paths, args.limit)
+        return
+    if args.invariants:
+        raise SystemExit(0 if invariants_report(args.paths, args.limit) else 1)
     algorithms = QUICK_ALGORITHMS if args.quick else ALGORITHMS
     if args.algorithms:
         algorithms = tuple(args.algorithms.split(","))
-    datasets = load(args.paths, args.quick)
-    warm_up(algorithms)
-    summary = []
+    datasets = load(args.paths, QUICK_DOCS if args.quick else args.limit)
+    verdicts: list[str] = []
+    speeds: list[str] = []
     for name, records in datasets.items():
-        print(f"\n## {name} ({len(records)} docs, {records[0]['lang']})\n")
-        passed = report(records, timed_runs(records, algorithms, max(1, args.passes)))
-        summary.append((name, passed))
+        print(f"\n## {name} ({len(records)} docs, {records[0]['lang']})")
+        for k in (None, 3):
+            verdicts += quality_table(name, records, algorithms, k)
+        if not args.no_speed and "default" in algorithms and "lexrank" in algorithms:
+            gross, net = cold_speed(records, ("default", "lexrank"), max(1, args.passes))
+            ratio = gross["default"] / gross["lexrank"]
+            net_ratio = net["default"] / net["lexrank"]
+            verdict = "PASS" if ratio >= SPEED_TARGET else "FAIL"
+            speeds.append(
+                f"{name}: ours {gross['default']:,.0f} docs/s, LexRank {gross['lexrank']:,.0f} "
+                f"docs/s, {ratio:.1f}x (target {SPEED_TARGET:.0f}x) {verdict}; net of start-up "
+                f"ours {net['default']:,.0f}, LexRank {net['lexrank']:,.0f} docs/s, "
+                f"{net_ratio:.1f}x"
+            )
+            print(f"\ncold speed (fresh process per pass, median of {args.passes}): {speeds[-1]}")
     print("\n## verdict\n")
-    for name, passed in summary:
-        print(f"- {name}: {'PASS' if passed else 'FAIL'}")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak memory (max RSS of this process, all systems): {peak:.0f} MiB")
+    for line in verdicts + speeds:
+        print(f"- {line}")
+    print(f"- {model_cost()}")
 
 
 if __name__ == "__main__":

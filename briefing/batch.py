@@ -1,6 +1,7 @@
 """Batch mode: summarise many documents given as JSON lines, in one process.
 
-Each input line is ``{"id": ..., "text": ..., "language"?: ..., "sentences"?: N}``
+Each input line is ``{"id": ..., "text": ..., "title"?: ..., "language"?: ...,
+"sentences"?: N}`` (a headline on the text's first line is not summarised)
 and gives one output line ``{"id": ..., "language": ..., "sentences": [...]}``.
 A bad record gives ``{"id": ..., "error": "..."}`` and the batch goes on; so
 does a record that hits a bug (``"internal error: ..."``, traceback logged).
@@ -116,7 +117,7 @@ def _summarize_line(
         if not isinstance(text, str):
             raise BriefingError('the record has no "text" string')
         summary = summarize_text(
-            text,
+            without_title_line(text, record.get("title")),
             language=_record_language(record, language),
             length=_record_length(record, length),
             algorithm=algorithm,
@@ -132,6 +133,29 @@ def _summarize_line(
         "language": summary.language,
         "sentences": [s.text for s in summary.sentences],
     }
+
+
+_TITLE_MAX_CHARS = 200
+_SENTENCE_END = (".", "!", "?", "…", ":", ";", '"', "»", "”")
+
+
+def without_title_line(text: str, title: object = None) -> str:
+    """The text without the headline on its first line (a summary quotes the story).
+
+    The line goes when it is the record's ``"title"``, or when it looks like
+    one: a short line without final punctuation, then a blank line.
+    """
+    stripped = text.lstrip()
+    first, newline, rest = stripped.partition("\n")
+    if not newline:
+        return text
+    line = first.strip()
+    if isinstance(title, str) and title.strip() and line == " ".join(title.split()):
+        return rest
+    blank_after = not rest.partition("\n")[0].strip()
+    if blank_after and 0 < len(line) <= _TITLE_MAX_CHARS and not line.endswith(_SENTENCE_END):
+        return rest
+    return text
 
 
 def _parse_record(line: str, number: int) -> dict[str, object]:
@@ -162,4 +186,4 @@ def _record_length(record: dict[str, object], default: Length) -> Length:
     return replace(default, sentences=value, ratio=None, words=None)
 
 
-__all__ = ["MAX_LINE_CHARS", "LineReader", "summarize_jsonl"]
+__all__ = ["MAX_LINE_CHARS", "LineReader", "summarize_jsonl", "without_title_line"]

@@ -188,8 +188,9 @@ def parse_document(text: str, kind: str) -> Document:
 
     meta, body = split_front_matter(text)
     if kind == "html":
-        title = meta.get("title") or _html_title(body)
-        plain = html_to_text(body)
+        headline = _html_headline(body)
+        title = meta.get("title") or _html_title(body) or headline
+        plain = _drop_headline(html_to_text(body), headline)
     elif kind == "markdown":
         title = meta.get("title") or _markdown_title(body)
         plain = markdown_to_text(
@@ -326,6 +327,39 @@ def without_site_name(title: str, site: str | None) -> str:
         if len(headline.split()) >= 2:
             return headline
     return title
+
+
+_HEADLINE_CHARS = 2000
+
+
+def _html_headline(body: str) -> str | None:
+    """The text of the page's first ``<h1>``, the story's headline.
+
+    Found with plain searches, linear in the page: a hostile page with
+    thousands of unclosed ``<h1`` costs no more than reading it.
+    """
+    from .text import html_to_text
+
+    page = body[:200_000].lower()
+    start = page.find("<h1")
+    while start >= 0 and page[start + 3 : start + 4] not in (">", " ", "\t", "\n", "\r"):
+        start = page.find("<h1", start + 3)
+    if start < 0:
+        return None
+    opened = page.find(">", start)
+    end = page.find("</h1", opened)
+    if opened < 0 or end < 0 or end - opened > _HEADLINE_CHARS:
+        return None
+    return html_to_text(body[opened + 1 : end]).strip() or None
+
+
+def _drop_headline(plain: str, headline: str | None) -> str:
+    # A page repeats its headline above the story; a summary would quote it as
+    # the article's first sentence (trafilatura leaves it out of a fetched page).
+    if not headline:
+        return plain
+    first, _, rest = plain.partition("\n\n")
+    return rest if " ".join(first.split()) == " ".join(headline.split()) else plain
 
 
 def parse_date(value: str | None) -> datetime | None:

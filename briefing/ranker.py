@@ -6,17 +6,22 @@ sentences the rest of the article keeps coming back to, which matters when a
 summary is long. Following PacSum (Zheng & Lapata, 2019), a sentence earns
 more from similar sentences *after* it (it introduces what they develop) than
 from those before it (it repeats them). Maximal marginal relevance then skips
-sentences that mostly repeat one already picked.
+sentences that mostly repeat one already picked, by TF-IDF cosine or by the
+names, numbers and dates they share.
 
-The prior adapts to the document: when the opening sentences are themselves
-central to the article the lead is trusted more; when the summary asked for is
-a large share of the article, centrality matters more.
+The result is one ranking order, cut at the length asked for: no score
+depends on that length, so a longer summary always holds every sentence of a
+shorter one. The opening sentence ranks in the first three (the default
+length) unless it is a byline, a headline or a quotation left open: the
+briefing then always says what happened. The prior adapts to the document:
+when the opening sentences are themselves central to the article the lead is
+trusted more.
 
 Speed: the document is cut at white space and each raw token is turned into
 term ids (words stemmed, stop words dropped) by one lookup in a memo kept
 across documents; the similarities come from one small dense term matrix per
-document, and work a setting makes useless (cosines for a pure random walk,
-the MMR loop without a penalty) is skipped.
+document, and the greedy selection stops at the length asked for (its first
+k picks do not depend on how many follow).
 """
 
 from __future__ import annotations
@@ -38,19 +43,21 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RankerSettings:
-    """The ranker's knobs, with values chosen for news articles."""
+    """The ranker's knobs, with values chosen for news articles.
+
+    None depends on the summary length: one ranking order serves every length.
+    """
 
     forward_weight: float = 1.0  # similarity to later sentences (PacSum)
     backward_weight: float = -0.3  # similarity to earlier ones: a repeat, so negative
-    position_weight: float = 1.5
-    position_decay: float = 1.0  # prior = 1 / (1 + index / scale) ** decay
-    redundancy: float = 0.6  # MMR penalty on the best similarity to a picked sentence
+    walk_weight: float = 0.0  # TextRank-style random-walk centrality, added
+    position_weight: float = 0.75
+    position_scale: float = 3.0  # prior = 1 / (1 + index / scale) ** decay
+    position_decay: float = 1.0
+    redundancy: float = 1.0  # MMR penalty on the closest repeat of a picked sentence
+    entity_weight: float = 1.0  # so do shared names, numbers and dates
+    lead_rank: int = 3  # the opening sentence ranks no lower (the default length)
     min_words: int = 3  # shorter "sentences" (bylines, captions) are not picked
-    # Share of the article the summary takes at which the lead stops mattering
-    # and a TextRank-style random walk takes over (linear in between): a long
-    # summary is made of the article's central sentences wherever they are.
-    walk_from_ratio: float = 0.25
-    walk_full_ratio: float = 0.35
     damping: float = 0.85
 
 
@@ -92,6 +99,90 @@ def stop_words(language: str) -> frozenset[str]:
         return frozenset()
 
 
+# sumy's French list lacks the commonest function words ("à", "de", "le",
+# "une", "a", "ont", elided "l'" and "d'"): without them two French sentences
+# look alike because both are French. Our ranker adds them; sumy's algorithms
+# keep sumy's list.
+_EXTRA_STOP_WORDS: dict[str, frozenset[str]] = {
+    "fr": frozenset(
+        [
+            "à",
+            "a",
+            "ai",
+            "as",
+            "au",
+            "aux",
+            "avait",
+            "avaient",
+            "avez",
+            "avons",
+            "c",
+            "ça",
+            "d",
+            "de",
+            "des",
+            "du",
+            "elle",
+            "elles",
+            "en",
+            "est",
+            "et",
+            "été",
+            "étaient",
+            "était",
+            "être",
+            "eu",
+            "fait",
+            "il",
+            "ils",
+            "j",
+            "l",
+            "la",
+            "le",
+            "les",
+            "leur",
+            "leurs",
+            "lui",
+            "m",
+            "ma",
+            "mes",
+            "mon",
+            "n",
+            "ne",
+            "nous",
+            "on",
+            "ont",
+            "ou",
+            "où",
+            "pas",
+            "par",
+            "plus",
+            "pour",
+            "qu",
+            "que",
+            "qui",
+            "s",
+            "sa",
+            "se",
+            "ses",
+            "si",
+            "son",
+            "sont",
+            "sur",
+            "t",
+            "ta",
+            "te",
+            "tes",
+            "ton",
+            "un",
+            "une",
+            "vous",
+            "y",
+        ]
+    ),
+}
+
+
 # --- words -> term ids --------------------------------------------------------
 
 _TOKEN = re.compile(r"\w+|\n")  # "\w" is a little faster than "[^\W_]": same words in news
@@ -109,10 +200,12 @@ _LEXICON_LIMIT = 200_000  # tokens remembered per language before the memo start
 def _stemmer(language: str) -> Callable[[str], str]:
     """The Snowball stemmer for the language, a prefix cut when it has none.
 
-    The ``snowballstemmer`` package (the official Snowball algorithms, pure
-    Python) imports in milliseconds; NLTK's Snowball stemmers, used only when
-    it is missing, cost over a second of start-up (``import nltk`` pulls in
-    scipy). Stems are memoised by the lexicon, so stemming speed hardly matters.
+    The ``snowballstemmer`` package (the official Snowball algorithms)
+    imports in milliseconds and runs PyStemmer's C implementation of the same
+    algorithms when it is installed (a dependency): an article is summarised
+    once, cold, so most of its words are new to the memo and stemming speed
+    matters. NLTK's Snowball stemmers, used only when snowballstemmer is
+    missing, cost over a second of start-up (``import nltk`` pulls in scipy).
     """
     from briefing.text.language import LANGUAGE_NAMES
 
@@ -156,7 +249,7 @@ class _Lexicon:
     """
 
     def __init__(self, language: str) -> None:
-        self._stops = stop_words(language)
+        self._stops = stop_words(language) | _EXTRA_STOP_WORDS.get(language, frozenset())
         self._stem = _stemmer(language)
         # The memo is shared by every caller, and a Snowball stemmer object
         # is not re-entrant.
@@ -352,84 +445,225 @@ def rank_sentences(
     language: str,
     settings: RankerSettings | None = None,
 ) -> list[RankedSentence]:
-    """Pick ``count`` sentences; returns them in article order with their scores."""
+    """Pick ``count`` sentences; returns them in article order with their scores.
+
+    The picks are the first ``count`` of one ranking order (:func:`ranking`)
+    whose scores do not depend on ``count``: a longer summary always holds
+    every sentence of a shorter one.
+    """
+    return sorted(ranking(sentences, count, language=language, settings=settings))
+
+
+def ranking(
+    sentences: Sequence[str],
+    count: int | None = None,
+    *,
+    language: str,
+    settings: RankerSettings | None = None,
+) -> list[RankedSentence]:
+    """The sentences in rank order, best first (the first ``count``, or all).
+
+    Each sentence's base score (centrality plus position prior) depends on
+    the document alone; the greedy redundancy penalty depends only on the
+    sentences ranked before it. So the first k of this order never depend on
+    how many more are asked for. The opening sentence ranks no lower than
+    ``lead_rank`` (the default length) unless it may not be picked (a byline,
+    a headline, a quotation left open); then the sentence after it does. Only
+    sentences that may be picked are ranked (:func:`usable_sentences`).
+    """
     settings = settings or _DEFAULT_SETTINGS
     n = len(sentences)
-    if n == 0 or count <= 0:
+    limit = n if count is None else min(count, n)
+    if n == 0 or limit <= 0:
         return []
-    walk_share = _walk_share(count / n, settings)
-    lead = 1.0 - walk_share
-    document = _document(sentences, language, cosines=lead > 0.0)
-    if lead <= 0.0:
-        return _rank_by_walk(document, min(count, n), settings)
+    import numpy as np
+
+    document = _document(sentences, language)
     similarity = document.similarity
     centrality = _directed_centrality(similarity, settings)
-    prior = _position_prior(n, count, similarity, settings)
-    position = settings.position_weight * lead * prior
-    if walk_share > 0.0:
-        walk = _random_walk_centrality(document, settings.damping)
-        centrality = lead * centrality + walk_share * walk
+    if settings.walk_weight > 0.0:
+        centrality = centrality + settings.walk_weight * _random_walk_centrality(
+            document, settings.damping
+        )
+    position = settings.position_weight * _position_prior(n, similarity, settings)
     base = centrality + position
-    # Short fragments (bylines, captions) only matter when the lead is trusted;
-    # a random walk already gives them little weight.
-    min_words = settings.min_words if lead > 0.5 else 1
-    usable = document.sizes >= min_words
-    if not usable.any():
-        usable[:] = True
-    redundancy = settings.redundancy * lead
-    picked = _select_with_mmr(base, similarity, usable, min(count, n), redundancy)
+    usable = usable_sentences(sentences, document.sizes, settings.min_words)
+    lead = _lead_index(sentences, usable) if settings.lead_rank > 0 else None
+    redundancy = similarity
+    if settings.entity_weight > 0.0:
+        # TF-IDF cosine misses a sentence that restates another's facts in
+        # other words around them ("une réunion à huis clos à Paris le 11
+        # mars" after "Le 11 mars, ... une réunion à Paris"): the share of its
+        # names, numbers and dates already said sees it.
+        redundancy = np.maximum(redundancy, settings.entity_weight * _entity_overlap(sentences))
+    # Row j: how much each sentence repeats sentence j (what MMR reads per pick).
+    picked = _select_with_mmr(
+        base, redundancy.T.copy(), usable, limit, settings.redundancy, lead, settings.lead_rank
+    )
     # Python floats from here: the same IEEE arithmetic as numpy's scalars, cheaper.
     bases, centralities, positions = base.tolist(), centrality.tolist(), position.tolist()
     return [
         RankedSentence(
             index=i,
-            score=round(bases[i] - redundancy * penalty, 6),
+            score=round(bases[i] - settings.redundancy * penalty, 6),
             centrality=round(centralities[i], 6),
             position=round(positions[i], 6),
-            redundancy=round(-redundancy * penalty, 6),
+            redundancy=round(-settings.redundancy * penalty, 6),
         )
-        for i, penalty in sorted(picked)
+        for i, penalty in picked
     ]
 
 
-def _rank_by_walk(
-    document: _Document, count: int, settings: RankerSettings
-) -> list[RankedSentence]:
-    """A long summary: the random walk alone decides, position plays no part.
+def has_open_quote(sentence: str) -> bool:
+    """Whether a quotation opened in the sentence is not closed in it (or the reverse)."""
+    if sentence.count("«") != sentence.count("»") or sentence.count("“") != sentence.count("”"):
+        return True
+    return sentence.count('"') % 2 == 1
 
-    The same picks and figures as the general case with a zero lead share,
-    without its arithmetic on zeros.
+
+def usable_sentences(
+    sentences: Sequence[str], sizes: NDArray[np.float64], min_words: int
+) -> NDArray[np.bool_]:
+    """The sentences that may be picked: long enough, and no quotation left open.
+
+    Shorter "sentences" are bylines, captions and labels, and so is a
+    "sentence" without final punctuation (a headline, a photo caption cut
+    off the text, a list item); a sentence with an unbalanced quotation
+    mark would misquote its speaker. When nothing qualifies, every sentence
+    with a content word does (a summary always has a sentence).
     """
     import numpy as np
 
-    walk = _random_walk_centrality(document, settings.damping)
-    usable = document.sizes >= 1
-    if not usable.all():
+    usable = sizes >= min_words
+    unfit = [has_open_quote(s) or s[-1:] not in _TERMINAL for s in sentences]
+    if any(unfit):
+        usable &= ~np.array(unfit)
+    if not usable.any():
+        usable = sizes >= 1
         if not usable.any():
             usable[:] = True
-        walk_or_never = np.where(usable, walk, -np.inf)
-    else:
-        walk_or_never = walk
-    # No redundancy penalty: the best scores, first in the article on a tie.
-    order = np.argsort(-walk_or_never, kind="stable")[: min(count, int(usable.sum()))]
-    scores = walk.tolist()
-    return [
-        RankedSentence(
-            index=i,
-            score=round(scores[i], 6),
-            centrality=round(scores[i], 6),
-            position=0.0,
-            redundancy=-0.0,  # the general formula's -(0 x 0)
-        )
-        for i in sorted(order.tolist())
-    ]
+    return usable
 
 
-def _walk_share(ratio: float, settings: RankerSettings) -> float:
-    span = settings.walk_full_ratio - settings.walk_from_ratio
-    if span <= 0:
-        return 1.0 if ratio >= settings.walk_full_ratio else 0.0
-    return min(1.0, max(0.0, (ratio - settings.walk_from_ratio) / span))
+def lead_index(
+    sentences: Sequence[str], language: str, settings: RankerSettings | None = None
+) -> int | None:
+    """The opening sentence the ranking keeps within ``lead_rank``, if any."""
+    settings = settings or _DEFAULT_SETTINGS
+    if not sentences or settings.lead_rank <= 0:
+        return None
+    sizes = _document(sentences, language, cosines=False).sizes
+    return _lead_index(sentences, usable_sentences(sentences, sizes, settings.min_words))
+
+
+def _lead_index(sentences: Sequence[str], usable: NDArray[np.bool_]) -> int | None:
+    """The article's opening sentence, if it can be picked (news says the news first)."""
+    # After a byline or a headline, the lead is the sentence that follows.
+    for index in range(min(2, len(sentences))):
+        if usable[index] and not _is_headline(sentences[index], index, len(sentences)):
+            return index
+    return None
+
+
+def _is_headline(sentence: str, index: int, n: int) -> bool:
+    # A short opening line without final punctuation, followed by prose.
+    return index == 0 and n > 1 and sentence[-1:] not in _TERMINAL and len(sentence.split()) < 16
+
+
+_TERMINAL = frozenset(".!?…»\"”’)'")
+
+
+def _position_prior(
+    n: int, similarity: NDArray[np.float64], settings: RankerSettings
+) -> NDArray[np.float64]:
+    return _position_decay(n, settings.position_scale, settings.position_decay) * _lead_trust(
+        similarity
+    )
+
+
+@lru_cache(maxsize=256)
+def _position_decay(n: int, scale: float, decay: float) -> NDArray[np.float64]:
+    import numpy as np
+
+    prior = 1.0 / (1.0 + np.arange(n) / scale) ** decay
+    prior.setflags(write=False)
+    return prior
+
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+)
+# Names (a capitalised word that does not open the sentence), numbers, months.
+_ENTITY = re.compile(
+    rf"(?<=[\s(«“\"'’-])(?:[A-ZÀ-ÖØ-ÞŒÆ][\w'’-]*|\d[\d.,]*\d|\d)|\b(?:{_MONTHS})\b"
+)
+
+
+def _entities(sentence: str) -> set[str]:
+    """Names, numbers and dates, lower-cased."""
+    return {word.lower() for word in _ENTITY.findall(sentence)}
+
+
+def _entity_overlap(sentences: Sequence[str]) -> NDArray[np.float64]:
+    """The share of sentence i's names, numbers and dates that sentence j has too."""
+    import numpy as np
+
+    columns: dict[str, int] = {}
+    cells: list[tuple[int, int]] = []
+    for row, sentence in enumerate(sentences):
+        # Counts of 0/1 cells are exact: the column order changes nothing.
+        for entity in _entities(sentence):
+            cells.append((row, columns.setdefault(entity, len(columns))))
+    n = len(sentences)
+    if not cells:
+        return np.zeros((n, n))
+    present = np.zeros((n, len(columns)))
+    rows, cols = zip(*cells, strict=True)
+    present[list(rows), list(cols)] = 1.0
+    sizes = np.maximum(present.sum(axis=1), 1.0)
+    overlap: NDArray[np.float64] = _gram(present) / sizes[:, None]
+    np.fill_diagonal(overlap, 0.0)
+    return overlap
+
+
+def _select_with_mmr(
+    base: NDArray[np.float64],
+    repeats: NDArray[np.float64],
+    usable: NDArray[np.bool_],
+    count: int,
+    redundancy: float,
+    lead: int | None,
+    lead_rank: int,
+) -> list[tuple[int, float]]:
+    """Greedy maximal marginal relevance: each pick the best base score less
+    ``redundancy`` times how closely it repeats a sentence picked before
+    (``repeats[j, i]``: how much sentence i repeats sentence j).
+
+    The order holds only the sentences that may be picked: a summary is
+    shorter than asked rather than quote a fragment or half a quotation.
+    ``lead``, when given, is picked at rank
+    ``lead_rank`` at the latest.
+    """
+    import numpy as np
+
+    n = base.shape[0]
+    gains = np.where(usable, base, -np.inf)
+    closest = np.zeros(n)  # best similarity to any picked sentence
+    picked: list[tuple[int, float]] = []
+    available = int(usable.sum())
+    for rank in range(1, min(count, available) + 1):
+        if lead is not None and rank >= lead_rank and gains[lead] > -np.inf:
+            best = lead
+        elif redundancy:
+            best = int((gains - redundancy * closest).argmax())
+        else:
+            best = int(gains.argmax())  # the first in the article on a tie
+        picked.append((best, float(closest[best]) if redundancy else 0.0))
+        gains[best] = -np.inf
+        if redundancy:
+            np.maximum(closest, repeats[best], out=closest)
+    return picked
 
 
 def _random_walk_centrality(document: _Document, damping: float) -> NDArray[np.float64]:
@@ -515,24 +749,6 @@ def _after_diagonal(n: int) -> NDArray[np.bool_]:
     return mask
 
 
-def _position_prior(
-    n: int, count: int, similarity: NDArray[np.float64], settings: RankerSettings
-) -> NDArray[np.float64]:
-    return _position_decay(n, count, settings.position_decay) * _lead_trust(similarity)
-
-
-@lru_cache(maxsize=256)
-def _position_decay(n: int, count: int, decay: float) -> NDArray[np.float64]:
-    import numpy as np
-
-    # Scale the decay by the summary length: when a third of the article is
-    # asked for, sentence 8 is still "early".
-    scale = max(1.0, count / 2.0)
-    prior = 1.0 / (1.0 + np.arange(n) / scale) ** decay
-    prior.setflags(write=False)
-    return prior
-
-
 def _lead_trust(similarity: NDArray[np.float64]) -> float:
     """How much the opening speaks for the whole article (0.5..1.5)."""
     n = similarity.shape[0]
@@ -546,27 +762,14 @@ def _lead_trust(similarity: NDArray[np.float64]) -> float:
     return float(min(1.5, max(0.5, lead / typical)))
 
 
-def _select_with_mmr(
-    base: NDArray[np.float64],
-    similarity: NDArray[np.float64],
-    usable: NDArray[np.bool_],
-    count: int,
-    redundancy: float,
-) -> list[tuple[int, float]]:
-    import numpy as np
-
-    gains = np.where(usable, base, -np.inf)
-    if not redundancy:  # no penalty: the best scores, first in the article on a tie
-        order = np.argsort(-gains, kind="stable")[: min(count, int(usable.sum()))]
-        return [(int(i), 0.0) for i in order]
-    closest = np.zeros(base.shape[0])  # best similarity to any picked sentence
-    picked: list[tuple[int, float]] = []
-    for _ in range(min(count, int(usable.sum()))):
-        best = int((gains - redundancy * closest).argmax())
-        picked.append((best, float(closest[best])))
-        gains[best] = -np.inf
-        np.maximum(closest, similarity[best], out=closest)
-    return picked
-
-
-__all__ = ["RankedSentence", "RankerSettings", "content_terms", "rank_sentences", "stop_words"]
+__all__ = [
+    "RankedSentence",
+    "RankerSettings",
+    "content_terms",
+    "has_open_quote",
+    "lead_index",
+    "rank_sentences",
+    "ranking",
+    "stop_words",
+    "usable_sentences",
+]

@@ -111,14 +111,15 @@ class DefaultSummarizer:
     name = "default"
 
     def summarize(self, sentences: Sequence[str], *, language: str, length: Length) -> Summary:
-        from briefing.ranker import rank_sentences
+        from briefing.ranker import ranking
 
         budget = sentence_budget(length, len(sentences))
-        ranked = rank_sentences(sentences, budget, language=language)
+        # One order for every length: a longer summary holds a shorter one.
+        order = ranking(sentences, budget, language=language)
         if length.words is not None and length.ratio is None:
-            by_rank = [r.index for r in sorted(ranked, key=lambda r: -r.score)]
-            keep = set(_fit_word_budget(by_rank, sentences, length.words))
-            ranked = [r for r in ranked if r.index in keep]
+            keep = set(_fit_word_budget([r.index for r in order], sentences, length.words))
+            order = [r for r in order if r.index in keep]
+        ranked = sorted(order)
         picked = tuple(
             SummarySentence(
                 index=r.index,
@@ -280,7 +281,10 @@ def prepare_sentences(text: str, language: str) -> tuple[str, list[str], list[st
         notes.append(f"only the first {MAX_CHARS:,} characters were read")
     cleaned = clean_text(text)
     code = detect_language(cleaned) if language == "auto" else language.strip().lower()
-    sentences = [s for s in split_sentences(cleaned, code) if _WORD.search(s)]
+    # A quotation the splitter cut in two is one sentence again, so a summary
+    # never quotes half of it.
+    split = split_sentences(cleaned, code, join_quotations=True)
+    sentences = [s for s in split if _WORD.search(s)]
     return code, sentences, notes
 
 

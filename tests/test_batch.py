@@ -92,3 +92,24 @@ def test_a_bug_on_one_record_is_reported_and_the_batch_goes_on(
     assert results[0] == {"id": "bad", "error": "internal error: RuntimeError: boom"}
     assert results[1]["id"] == "ok" and results[1]["sentences"]
     assert "Traceback" in caplog.text and "boom" in caplog.text
+
+
+def test_a_title_line_is_not_summarised_as_the_first_sentence() -> None:
+    body = "UK advertising giant WPP has posted larger profits. Revenues rose. Staff cheered."
+    headline = "Ad firm WPP's profits surge 15%"
+    records = [
+        json.dumps({"id": "line", "text": f"{headline}\n\n{body}"}),
+        json.dumps({"id": "field", "text": f"{headline}\n{body}", "title": headline}),
+        json.dumps(
+            {
+                "id": "prose",
+                "text": f"Shares in the advertising group rose sharply on Monday.\n\n{body}",
+                "sentences": 4,
+            }
+        ),
+    ]
+    out = {r["id"]: r["sentences"] for r in run(records)}
+    assert out["line"] == out["field"] == ["UK advertising giant WPP has posted larger profits."]
+    assert (
+        out["prose"][0] == "Shares in the advertising group rose sharply on Monday."
+    )  # a sentence, not a title

@@ -106,3 +106,58 @@ def test_a_one_line_article_is_cleaned_like_a_line_of_a_longer_one() -> None:
     assert clean_text("Spaced  out\u00a0words  here.") == "Spaced out words here."
     prose = "The bakery's cookies won a prize; " * 20  # long prose about cookies is kept
     assert clean_text(prose) == prose.strip()
+
+
+def test_dailymail_byline_and_timestamps_are_dropped() -> None:
+    raw = (
+        "By . Associated Press . PUBLISHED: . 14:11 EST, 25 October 2013 . | . "
+        "UPDATED: . 15:36 EST, 25 October 2013 . The bishop of the Fargo diocese has "
+        "exposed hundreds of church members to hepatitis A. He fell ill in September."
+    )
+    cleaned = clean_text(raw)
+    assert cleaned.startswith("The bishop of the Fargo diocese")
+    assert "PUBLISHED" not in cleaned and "Associated Press" not in cleaned
+    # A byline-like phrase inside prose is prose.
+    prose = "The report was written By . Smith in 2010. It is long."
+    assert clean_text(prose) == prose
+
+
+def test_video_pointers_promo_and_poll_lines_are_dropped() -> None:
+    raw = (
+        "The kite was 6,000 metres long. Scroll down for video . It weighed 200 kilograms. "
+        "QUICK VOTE What do you expect from the festival? The organisers were pleased. "
+        "Read more: U.N. inspectors heading to Syria . The rest of the story follows."
+    )
+    cleaned = clean_text(raw)
+    for debris in ("Scroll down", "QUICK VOTE", "What do you expect", "inspectors heading"):
+        assert debris not in cleaned
+    for prose in ("6,000 metres long.", "200 kilograms.", "organisers were pleased.", "follows."):
+        assert prose in cleaned
+
+
+def test_a_teaser_ending_goes_with_its_cut_off_sentence() -> None:
+    raw = (
+        "Le rapport a été publié lundi. Il conclut à une erreur de pilotage. "
+        "D'après lui, l'opération… Lire la suite sur Le Figaro"
+    )
+    assert clean_text(raw) == "Le rapport a été publié lundi. Il conclut à une erreur de pilotage."
+
+
+def test_dailymail_inline_captions_are_cut_off_the_sentences_they_are_glued_to() -> None:
+    from briefing.models import Length
+    from briefing.summarize import prepare_sentences, summarize_text
+
+    raw = (
+        "Arsenal legend Ian Wright will present AP McCoy with his final trophy on Saturday. "
+        "Scroll down for video AP McCoy will be presented with his trophy at Sandown on "
+        "Saturday The jockey is an Arsenal supporter and has been invited to a home game. "
+        "But his Sky employers vetoed the move."
+    )
+    _, sentences, _ = prepare_sentences(raw, "en")
+    assert sentences[1] == "AP McCoy will be presented with his trophy at Sandown on Saturday"
+    assert sentences[2] == "The jockey is an Arsenal supporter and has been invited to a home game."
+    summary = summarize_text(raw, length=Length(sentences=3), language="en")
+    assert sentences[1] not in [s.text for s in summary.sentences]  # no final mark: a caption
+    # Ordinary prose with a capitalised "The" is not cut.
+    prose = "The film was reviewed in The Times last week. Critics liked it."
+    assert clean_text(prose) == prose

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from briefing.ranker import RankerSettings, rank_sentences
+from briefing.ranker import RankerSettings, rank_sentences, ranking
 
 # A short news story: the lead states the event, later sentences develop it.
 STORY = [
@@ -30,9 +30,13 @@ def test_position_prior_favours_the_lead_for_short_summaries() -> None:
 
 
 def test_without_position_prior_centrality_decides() -> None:
-    settings = RankerSettings(position_weight=0.0)
+    walk_only = RankerSettings(
+        position_weight=0.0, forward_weight=0.0, backward_weight=0.0, walk_weight=1.0, lead_rank=0
+    )
     # the unrelated bakery sentence is never central
-    assert 5 not in indices(rank_sentences(STORY, 3, language="en", settings=settings))
+    for count in (3, 4, 5):
+        assert 5 not in indices(rank_sentences(STORY, count, language="en", settings=walk_only))
+    assert 5 not in indices(rank_sentences(STORY, 3, language="en"))
 
 
 def test_redundancy_removal_skips_a_repeated_sentence() -> None:
@@ -53,10 +57,43 @@ def test_is_deterministic() -> None:
     assert all(rank_sentences(STORY, 4, language="en") == first for _ in range(3))
 
 
-def test_long_summaries_rely_on_centrality_not_position() -> None:
-    picked = rank_sentences(STORY, 4, language="en")
-    assert all(p.position == 0.0 for p in picked)
-    assert 5 not in indices(picked)
+def test_one_order_cut_at_k_scores_do_not_depend_on_k() -> None:
+    order = ranking(STORY, language="en")
+    assert sorted(r.index for r in order) == list(range(len(STORY)))
+    for k in range(1, len(STORY) + 1):
+        picked = rank_sentences(STORY, k, language="en")
+        assert picked == sorted(order[:k])  # the same sentences with the same scores
+
+
+def test_the_opening_sentence_ranks_within_the_default_length() -> None:
+    # Even when the rest of the article is about something else.
+    story = ["The mayor resigned on Monday after a long dispute.", *STORY[1:]]
+    assert 0 in indices(rank_sentences(story, 3, language="en"))
+    no_lead = RankerSettings(lead_rank=0, position_weight=0.0)
+    assert 0 not in indices(rank_sentences(story, 3, language="en", settings=no_lead))
+
+
+def test_a_sentence_repeating_names_and_dates_already_picked_is_skipped() -> None:
+    story = [
+        "Le 11 mars, plus de 30 chefs d'état-major ont assisté à une réunion à Paris.",
+        "La délégation française a participé à une réunion à huis clos à Paris le 11 mars.",
+        "La réunion a réuni 34 chefs d'état-major, dont l'Australie et le Japon.",
+        "Les États-Unis n'avaient pas été invités, selon un responsable militaire.",
+    ]
+    assert indices(rank_sentences(story, 3, language="fr")) == [0, 2, 3]
+    no_entities = RankerSettings(entity_weight=0.0)
+    assert 1 in indices(rank_sentences(story, 3, language="fr", settings=no_entities))
+
+
+def test_a_sentence_with_an_open_quotation_or_no_final_mark_is_not_picked() -> None:
+    story = [
+        *STORY[:2],
+        "« The river will rise again, the mayor said of the river valley.",
+        "River valley residents pictured leaving their homes on Monday",
+        *STORY[2:],
+    ]
+    picked = indices(rank_sentences(story, 6, language="en"))
+    assert 2 not in picked and 3 not in picked
 
 
 def test_short_fragments_are_not_picked_for_short_summaries() -> None:

@@ -74,3 +74,36 @@ def test_quotes_and_brackets_before_a_mark_split_as_punkt_does(text: str) -> Non
     for language, name in (("en", "english"), ("fr", "french")):
         expected = punkt.tokenizer_for(name, line_breaks="paragraph").tokenize(text)
         assert split_sentences(text, language) == [s.strip() for s in expected]
+
+
+def test_a_quotation_cut_in_two_is_joined_within_its_paragraph() -> None:
+    text = (
+        "Il a dit : « Nous pouvons y parvenir. Et sans eux », a-t-il ajouté. La suite.\n\n"
+        "« Une citation jamais fermée. Elle reste ainsi.\n\nAutre paragraphe. Fin."
+    )
+    assert split_sentences(text, "fr", join_quotations=True) == [
+        "Il a dit : « Nous pouvons y parvenir. Et sans eux », a-t-il ajouté.",
+        "La suite.",
+        "« Une citation jamais fermée.",
+        "Elle reste ainsi.",
+        "Autre paragraphe.",
+        "Fin.",
+    ]
+    assert split_sentences(
+        '"I am happy. We won," he said. Then he left.', "en", join_quotations=True
+    ) == [
+        '"I am happy. We won," he said.',
+        "Then he left.",
+    ]
+    # Punkt cuts after "!" where no space is; the join keeps the text as written.
+    text_cut = 'Il a écrit : "Ce sont des images racistes !", a aussi critiqué le maire. Fin.'
+    assert split_sentences(text_cut, "fr")[:2] == [
+        'Il a écrit : "Ce sont des images racistes !',
+        '", a aussi critiqué le maire.',
+    ]
+    assert split_sentences(text_cut, "fr", join_quotations=True) == [
+        'Il a écrit : "Ce sont des images racistes !", a aussi critiqué le maire.',
+        "Fin.",
+    ]
+    # Without the option the splitter gives Punkt's sentences.
+    assert len(split_sentences(text, "fr")) == 7

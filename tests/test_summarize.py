@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +101,35 @@ def test_debris_never_reaches_the_summary() -> None:
     text = STORY + "\nSource : https://example.org/floods\nComment (0)\nShare this article"
     summary = summarize_text(text, length=Length(sentences=None, ratio=1.0))
     assert "Source" not in summary.text and "Comment" not in summary.text
+
+
+def test_a_local_html_page_does_not_quote_its_h1_headline(tmp_path: Path) -> None:
+    page = tmp_path / "story.html"
+    page.write_text(
+        "<html><head><title>Bridge approved - City News</title></head><body>"
+        "<h1>Council approves the new bridge</h1>"
+        "<p>The council approved the new bridge over the river on Monday.</p>"
+        "<p>Work on the bridge starts in spring, the council said.</p></body></html>",
+        encoding="utf-8",
+    )
+    for command in (["summarize", str(page)], ["summarize", "-"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "briefing", *command, "-n", "1", "--language", "en"],
+            input=page.read_bytes(),
+            capture_output=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr.decode()
+        assert done.stdout.decode().strip() == (
+            "The council approved the new bridge over the river on Monday."
+        )
+
+
+def test_thousands_of_unclosed_h1_tags_are_read_in_linear_time() -> None:
+    from briefing.documents import parse_document
+
+    page = "<body>" + "<h1 class=x>" * 20_000 + "<p>The council approved the bridge on Monday.</p>"
+    started = time.perf_counter()
+    document = parse_document(page, "html")
+    assert time.perf_counter() - started < 2.0
+    assert document.text.endswith("The council approved the bridge on Monday.")

@@ -186,16 +186,80 @@ def punkt_language(language: str) -> str:
     return LANGUAGE_NAMES.get(language.lower(), _FALLBACK_LANGUAGE)
 
 
-def split_sentences(text: str, language: str) -> list[str]:
+def split_sentences(text: str, language: str, *, join_quotations: bool = False) -> list[str]:
     """Split ``text`` into sentences, in order, each stripped.
 
     A blank line always ends a sentence, and so does a line break after a
     short line without final punctuation (a headline or a list item).
     ``language`` is an ISO 639-1 code; an unknown one falls back to English.
+    With ``join_quotations``, a quotation the splitter cut in two is one
+    sentence again: « Nous ... ensemble. Et sans eux », a-t-il dit.
     """
     tokenizer = _tokenizer(punkt_language(language))
     prepared = _mark_layout_breaks(text)
-    return [s.strip() for s in tokenizer.tokenize(prepared) if s.strip()]
+    if not join_quotations or not any(mark in prepared for mark in _QUOTE_MARKS):
+        return [s.strip() for s in tokenizer.tokenize(prepared) if s.strip()]
+    sentences: list[str] = []
+    for paragraph in _PARAGRAPH.split(prepared):
+        pieces = [s.strip() for s in tokenizer.tokenize(paragraph) if s.strip()]
+        sentences.extend(_join_open_quotations(pieces, paragraph))
+    return sentences
+
+
+_QUOTE_MARKS = ("«", "»", "“", "”", '"')
+# A quotation runs over a few sentences at most; one still open after this
+# many is a stray mark (or runs over paragraphs), and its sentences stay apart.
+_QUOTE_SPAN = 4
+_QUOTE_CHARS = 1200
+
+
+def _open_quote(sentence: str) -> bool:
+    return (
+        sentence.count("«") != sentence.count("»")
+        or sentence.count("“") != sentence.count("”")
+        or sentence.count('"') % 2 == 1
+    )
+
+
+def _join_open_quotations(pieces: list[str], paragraph: str) -> list[str]:
+    """Join a sentence whose quotation is not closed with those up to the one closing it.
+
+    The pieces are the paragraph's sentences, in order; a joined sentence is
+    the paragraph's own text from the first piece to the last (the splitter
+    may cut where no space is: 'racistes !", a-t-il dit').
+    """
+    if not any(_open_quote(piece) for piece in pieces):
+        return pieces
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in pieces:
+        start = paragraph.find(piece, cursor)
+        if start < 0:  # not a slice of the paragraph: leave the pieces alone
+            return pieces
+        cursor = start + len(piece)
+        spans.append((start, cursor))
+    joined: list[str] = []
+    i = 0
+    while i < len(pieces):
+        end = _closing_sentence(pieces, i) if _open_quote(pieces[i]) else None
+        if end is None:
+            joined.append(pieces[i])
+            i += 1
+        else:
+            joined.append(paragraph[spans[i][0] : spans[end][1]])
+            i = end + 1
+    return joined
+
+
+def _closing_sentence(sentences: list[str], start: int) -> int | None:
+    size = len(sentences[start])
+    for end in range(start + 1, min(len(sentences), start + _QUOTE_SPAN + 1)):
+        size += len(sentences[end]) + 1
+        if size > _QUOTE_CHARS:
+            return None
+        if not _open_quote(" ".join(sentences[start : end + 1])):
+            return end
+    return None
 
 
 def _mark_layout_breaks(text: str) -> str:
