@@ -36,10 +36,12 @@ import json
 import logging
 import re
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from functools import cache
+from itertools import count
 from typing import TYPE_CHECKING
 
 from .models import Article, BriefingItem, Story, StorySentence
@@ -113,19 +115,16 @@ class _Terms:
         self._lock = threading.Lock()
 
     def terms(self, words: Sequence[str]) -> list[str]:
-        out: list[str] = []
         with self._lock:
             if len(self._memo) > _MEMO_LIMIT:
                 self._memo = {}
             memo = self._memo
-            for word in words:
-                term = memo.get(word, "")
-                if term == "":
-                    found = self._content_terms(word, self._stops, self._language)
-                    term = memo[word] = found[0] if found else None
-                if term is not None:
-                    out.append(term)
-        return out
+            # Most words of a day are already known: stem only the new ones,
+            # then map the whole list in one pass (this loop is the stage's hot spot).
+            for word in set(words).difference(memo):
+                found = self._content_terms(word, self._stops, self._language)
+                memo[word] = found[0] if found else None
+            return [term for term in map(memo.__getitem__, words) if term is not None]
 
     def is_stop(self, word: str) -> bool:
         return word in self._stops
@@ -142,12 +141,9 @@ def _words(text: str) -> list[str]:
 
 def names_and_numbers(text: str, terms: _Terms) -> list[str]:
     """Capitalised words and figures, lower-cased; common words left out."""
-    found: list[str] = []
-    for match in _NAME.findall(text):
-        token = match.lower().replace(",", "")
-        if token[0].isdigit() or (len(token) > 1 and not terms.is_stop(token)):
-            found.append(token)
-    return found
+    tokens = (match.lower().replace(",", "") for match in _NAME.findall(text))
+    is_stop = terms.is_stop
+    return [t for t in tokens if t[0].isdigit() or (len(t) > 1 and not is_stop(t))]
 
 
 # --- article vectors ---------------------------------------------------------------
@@ -180,12 +176,13 @@ def _tfidf(docs: Sequence[Sequence[str]]) -> csr_matrix:
     import numpy as np
     from scipy.sparse import csr_matrix
 
-    vocabulary: dict[str, int] = {}
-    ids = vocabulary.setdefault
+    # A term's column is its rank of first appearance: deterministic for a given order.
+    vocabulary: defaultdict[str, int] = defaultdict(count().__next__)
+    column_of = vocabulary.__getitem__
     columns: list[int] = []
     ends = [0]
     for doc in docs:
-        columns.extend([ids(term, len(vocabulary)) for term in doc])
+        columns.extend(map(column_of, doc))
         ends.append(len(columns))
     n, v = len(docs), max(1, len(vocabulary))
     indptr = np.array(ends, dtype=np.int64)
@@ -359,8 +356,11 @@ class _Fact:
     names: frozenset[str]
 
     @classmethod
-    def of(cls, text: str, terms: _Terms) -> _Fact:
-        return cls(frozenset(terms.terms(_words(text))), frozenset(names_and_numbers(text, terms)))
+    def of(cls, text: str, terms: _Terms, content: Sequence[str] | None = None) -> _Fact:
+        """``content``: the sentence's content terms when already known."""
+        if content is None:
+            content = terms.terms(_words(text))
+        return cls(frozenset(content), frozenset(names_and_numbers(text, terms)))
 
     def repeats(self, other: _Fact) -> bool:
         """Same name or figure, and half the shorter sentence's content words."""
@@ -399,7 +399,8 @@ def summarise_story(
         return ()
     terms = _terms_for(language)
     split_words = [_words(c.text) for c in candidates]
-    vectors = _tfidf([terms.terms(w) for w in split_words])
+    content = [terms.terms(w) for w in split_words]
+    vectors = _tfidf(content)
     similarity = (vectors @ vectors.T).toarray()
     members = np.array([c.member for c in candidates])
     position = np.array([1.0 / (1.0 + c.index / 2.0) for c in candidates])
@@ -419,7 +420,7 @@ def summarise_story(
 
     def fact(i: int) -> _Fact:
         if i not in facts:
-            facts[i] = _Fact.of(candidates[i].text, terms)
+            facts[i] = _Fact.of(candidates[i].text, terms, content[i])
         return facts[i]
 
     picked: list[int] = []

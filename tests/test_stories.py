@@ -119,6 +119,29 @@ def test_storm_warnings_on_different_days_are_two_stories() -> None:
     assert [sorted(g) for g in group_articles(alerts, ["en", "en"], no_window)] == [[0, 1]]
 
 
+def test_remembered_words_give_the_same_terms_as_stemming_each_afresh() -> None:
+    # The stage stems each word of the day once and remembers it; what it
+    # remembers must never change an article's terms, in either language,
+    # whether the word is new, seen before, a stop word, or the memo restarts.
+    from briefing import stories
+    from briefing.ranker import content_terms, stop_words
+
+    for language, text in (
+        ("en", "The barges waited at Kaub; the barges' crews said the river fell again."),
+        ("fr", "Les péniches attendent à Kaub : les équipages disent que le Rhin baisse encore."),
+    ):
+        words = stories._words(text)
+        stops = stop_words(language)
+        expected = [t for w in words for t in content_terms(w, stops, language)[:1]]
+        memo = stories._Terms(language)
+        assert memo.terms(words) == expected  # every word new
+        assert memo.terms(words) == expected  # every word remembered
+        assert memo.terms(words[::-1]) == expected[::-1]
+        memo._memo = {str(i): None for i in range(stories._MEMO_LIMIT + 1)}
+        assert memo.terms(words) == expected  # past the bound the memo starts afresh
+        assert len(memo._memo) < stories._MEMO_LIMIT
+
+
 # --- one summary per story ---------------------------------------------------------
 
 
