@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -44,6 +45,8 @@ class RunOptions:
     now: datetime | None = None
     #: Seconds to wait for another run on the same configuration; None waits as long as it takes.
     lock_wait: float | None = 0.0
+    #: Set to stop the run (the scheduler's SIGTERM): collection abandons its requests at once.
+    stop: threading.Event | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def run_briefing(
 def _run(
     config: Config, options: RunOptions, day: date, store: Store, progress: Progress
 ) -> RunResult:
-    collected = collect_stage(config, store, progress)
+    collected = collect_stage(config, store, progress, stop=options.stop)
     earlier, new = select_articles(store, day)
     items = summarise_stage(config, store, earlier, new, force=options.force, progress=progress)
     briefing = assemble_briefing(
@@ -129,7 +132,9 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 # --- collect and select ------------------------------------------------------------
 
 
-def collect_stage(config: Config, store: Store, progress: Progress) -> CollectReport:
+def collect_stage(
+    config: Config, store: Store, progress: Progress, *, stop: threading.Event | None = None
+) -> CollectReport:
     total = len(config.sources)
     done = 0
 
@@ -139,7 +144,7 @@ def collect_stage(config: Config, store: Store, progress: Progress) -> CollectRe
         progress("collect", done, total)
 
     progress("collect", 0, total)
-    return collect(config, store, progress=source_done)
+    return collect(config, store, progress=source_done, stop=stop)
 
 
 def select_articles(store: Store, day: date) -> tuple[list[Article], list[Article]]:
