@@ -178,6 +178,8 @@ def _fetch_within(
 ) -> FetchResult | str | object:
     if limits.stopped:
         return _STOPPED
+    if time.monotonic() >= limits.deadline:
+        return f"not read: {limits.run_limit} was reached before its turn"
     with within(limits.source_budget()):
         outcome = fetch_source(source, config, state)
     # A source cut short by a stop is not stored: its state (validators) and teasers
