@@ -388,7 +388,12 @@ def deliver_stage(
     store: Store,
     options: RunOptions,
 ) -> tuple[str, ...]:
-    """Send the email when asked; each recipient gets a date's briefing once unless forced."""
+    """Send the email when asked; each recipient gets a date's briefing once unless forced.
+
+    A delivery whose outcome is unknown (the message went out, the answer never
+    came) is recorded as uncertain and never repeated by a scheduled run; an
+    explicit ``--send`` for that date sends it again, ``--force`` to everyone.
+    """
     email = config.email
     wants = options.send or (options.kind == "scheduled" and email is not None and email.send)
     if not wants:
@@ -396,6 +401,8 @@ def deliver_stage(
     if email is None or email.smtp is None or message is None:
         raise DeliveryError("sending needs [email] and [email.smtp] in the configuration")
     done = () if options.force else store.delivered_to(briefing.date)
+    if not options.force and not options.send:
+        done = (*done, *store.uncertain_deliveries(briefing.date))
     remaining = tuple(address for address in email.to if address not in done)
     if not remaining:
         log.info("the briefing of %s was already sent; not sending it again", briefing.date)
@@ -410,6 +417,11 @@ def deliver_stage(
     except mail.PartialDeliveryError as exc:
         # Those who got it must not get it again when the user retries.
         store.record_delivery(briefing.date, str(message["Message-ID"]), exc.delivered)
+        raise
+    except mail.UncertainDeliveryError as exc:
+        store.record_uncertain_delivery(
+            briefing.date, str(message["Message-ID"]), exc.recipients, exc.reason
+        )
         raise
     store.record_delivery(briefing.date, str(message["Message-ID"]), remaining)
     return remaining
