@@ -580,6 +580,11 @@ class HttpClient:
                 _retry_after(response.headers.get("retry-after")),
             )
         if status == 304:
+            # A 304 has no body, but httpcore only returns the connection to the pool
+            # once it has read the (empty) end of the message: without this every
+            # unchanged feed cost a new connection (and, on https, a TLS handshake).
+            for _ in response.iter_raw():
+                pass
             return _finished(url, response, b"")
         if status >= 400:
             raise SourceError(f"the server answered {status} {response.reason_phrase}".rstrip())

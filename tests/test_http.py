@@ -358,3 +358,11 @@ def test_fetch_url_for_summarize_holds_the_deadline_too(drip_server: DripServer)
     with pytest.raises(SourceError, match="timed out after 1 s"):
         fetch_url(drip_server.url(), fetch=FetchConfig(timeout=1.0, retries=0), allow_private=True)
     assert time.monotonic() - started < 2.0
+
+
+def test_unchanged_feeds_reuse_one_connection(server: LoopbackServer) -> None:
+    url = server.route("/feed", with_etag(b"<rss/>", '"v1"'))
+    with client() as http:
+        for _ in range(5):
+            assert http.get(url, etag='"v1"').not_modified
+    assert server.connections == 1  # a new connection (TLS handshake) per 304 before
