@@ -87,7 +87,7 @@ def collect(
     are abandoned, what finished is kept, and RunStopped is raised.
     """
     sources = config.sources
-    limits = _RunLimits(config, time.monotonic(), stop)
+    limits = _RunLimits(config, time.monotonic(), stop, threading.Event())
     reports: dict[str, SourceReport] = {}
     workers = max(1, min(config.fetch.concurrency, len(sources)))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect")
@@ -96,6 +96,11 @@ def collect(
             reports[source.name] = store_outcome(source.name, outcome, store)
             if progress:
                 progress(source.name)
+    except BaseException:
+        # Ctrl-C, or a progress callback ending the run: abandon the requests in flight
+        # rather than wait for their deadlines.
+        limits.halt.set()
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         close_shared_clients()
@@ -109,6 +114,8 @@ class _RunLimits:
     config: Config
     started: float
     stop: threading.Event | None
+    #: What the workers' requests watch: set on ``stop`` or when collecting ends abruptly.
+    halt: threading.Event
 
     @property
     def deadline(self) -> float:
@@ -116,7 +123,9 @@ class _RunLimits:
 
     @property
     def stopped(self) -> bool:
-        return self.stop is not None and self.stop.is_set()
+        if self.stop is not None and self.stop.is_set():
+            self.halt.set()
+        return self.halt.is_set()
 
     def source_budget(self) -> Budget:
         """The budget of a source starting now: its own limit, or the run's if that ends first."""
@@ -125,8 +134,8 @@ class _RunLimits:
         if own <= self.deadline:
             limit = f"the source's time limit of {fetch.source_timeout:g} s"
             limit += " ([fetch] source_timeout)"
-            return Budget(deadline=own, limit=limit, stop=self.stop)
-        return Budget(deadline=self.deadline, limit=self.run_limit, stop=self.stop)
+            return Budget(deadline=own, limit=limit, stop=self.halt)
+        return Budget(deadline=self.deadline, limit=self.run_limit, stop=self.halt)
 
     @property
     def run_limit(self) -> str:

@@ -282,3 +282,28 @@ def test_a_stop_abandons_the_sources_in_flight_and_keeps_what_finished(
     assert time.monotonic() - started < 1.5
     assert stored == ["L"]
     assert statuses["drip"].last_attempt is None  # not recorded as a failure: read next run
+
+
+def test_an_interrupted_collection_abandons_its_requests_instead_of_waiting_for_them(
+    drip_server: DripServer, tmp_path: Path
+) -> None:
+    # Ctrl-C in `briefing run`, or the scheduler's stop noticed at a source's completion.
+    local = tmp_path / "local.xml"
+    local.write_bytes(rss(("L", "https://l.example/1", "Local text.")))
+    config = config_for(
+        tmp_path,
+        [
+            {"name": "drip", "feed": drip_server.url(), "full_text": False},
+            {"name": "local", "feed": str(local)},
+        ],
+        timeout=30.0,
+    )
+
+    def interrupt(name: str) -> None:
+        time.sleep(0.3)  # the drip source is well under way
+        raise KeyboardInterrupt
+
+    started = time.monotonic()
+    with Store(config.database_path) as store, pytest.raises(KeyboardInterrupt):
+        collect(config, store, progress=interrupt)
+    assert time.monotonic() - started < 1.5
