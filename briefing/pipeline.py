@@ -413,7 +413,7 @@ def deliver_stage(
         del message["To"]
         message["To"] = ", ".join(remaining)
     try:
-        mail.send_email(message, email.smtp)
+        mail.send_email(message, email.smtp, sleep=_retry_wait(options.stop))
     except mail.PartialDeliveryError as exc:
         # Those who got it must not get it again when the user retries.
         store.record_delivery(briefing.date, str(message["Message-ID"]), exc.delivered)
@@ -425,3 +425,20 @@ def deliver_stage(
         raise
     store.record_delivery(briefing.date, str(message["Message-ID"]), remaining)
     return remaining
+
+
+def _retry_wait(stop: threading.Event | None) -> Callable[[float], None]:
+    """The wait before an SMTP retry, cut short by a stop (nothing was delivered yet)."""
+    import time
+
+    if stop is None:
+        return time.sleep
+
+    def wait(seconds: float) -> None:
+        if stop.wait(seconds):
+            raise RunStopped(
+                "stopped while waiting to retry sending the email (nothing was sent); "
+                "the scheduler sends it when it makes up the run"
+            )
+
+    return wait

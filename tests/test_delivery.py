@@ -6,15 +6,18 @@ hangs up before answering, as a dropped link or a crashed relay would.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from conftest import CliResult
-from smtp_server import Inbox
+from smtp_server import Inbox, free_port
 
 from briefing.config import Config, load_config
+from briefing.errors import RunStopped
 from briefing.pipeline import RunOptions, run_briefing
 from briefing.store import Store
 
@@ -66,3 +69,32 @@ def test_a_lost_answer_is_uncertain_said_everywhere_and_only_the_user_sends_agai
     with Store(config.database_path) as store:
         assert store.uncertain_deliveries(DAY) == ()
     assert run_briefing(config, RunOptions(day=DAY, send=True)).sent_to == ()
+
+
+def test_a_stop_while_waiting_to_retry_the_email_ends_the_run_at_once(
+    write_config: Callable[[str], Path], tmp_path: Path
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Bridge reopens\n\nThe bridge reopened on Monday after repairs.")
+    config = load_config(
+        write_config(
+            'formats = ["md"]\n[[sources]]\nfolder = "docs"\n'
+            '[email]\nfrom = "briefing@example.org"\nto = ["a@example.org"]\n'
+            f'[email.smtp]\nhost = "127.0.0.1"\nport = {free_port()}\nsecurity = "none"\n'
+            "retries = 3\ntimeout = 2\n"  # nothing listens: retried after 2, 4 and 8 s
+        )
+    )
+    stop = threading.Event()
+    rendered: list[float] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "render" and done == total:  # files written; delivery is next
+            rendered.append(time.monotonic())
+            stop.set()
+
+    with pytest.raises(RunStopped, match="nothing was sent"):
+        run_briefing(config, RunOptions(day=DAY, send=True, stop=stop), progress=progress)
+    assert time.monotonic() - rendered[0] < 1.0
+    with Store(config.database_path) as store:
+        assert store.runs(limit=1)[0].status == "interrupted"
