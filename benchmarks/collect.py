@@ -1,10 +1,19 @@
-"""Collect benchmark: 200 feeds x 25 entries from a loopback server, twice.
+"""Collect benchmark: feeds x entries from a loopback server, twice, at one or more sizes.
 
 Targets (issue 4): first pass (feeds only, no page fetches) <= 10 s including
 parsing and storing; second pass, every feed answering 304, <= 2 s; peak RSS
 <= 300 MB. The server runs in its own process so it does not share our GIL.
 
     .venv/bin/python benchmarks/collect.py [--feeds 200] [--entries 25]
+    .venv/bin/python benchmarks/collect.py --sizes 200,2000 --entries 10   # scale (issue 15)
+
+With ``--sizes``, each size gets: the first pass's peak Python heap
+(tracemalloc, on a fresh database), and the all-304 pass timed ``--repeat``
+times alternating with a same-run baseline, a bare httpx client making the
+same conditional GETs from as many threads (no checks, no storing); medians
+are printed, then the growth exponents from the smallest to the largest size
+and the memory ratio. Issue 15 targets: all-304 at 2,000 feeds <= 2 s; first
+pass peak memory at 2,000 feeds <= 1.5 x that at 200.
 
 Beside each pass it prints a baseline measured in the same run (machines
 here are noisy): the same feeds fetched one after the other with a bare httpx
@@ -17,11 +26,16 @@ Exit status 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing
 import resource
+import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -126,7 +140,11 @@ def main() -> int:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--entries", type=int, default=25)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--sizes", help="comma-separated feed counts, e.g. 200,2000 (scale mode)")
+    parser.add_argument("--repeat", type=int, default=3, help="all-304 passes per size (scale)")
     args = parser.parse_args()
+    if args.sizes:
+        return scale(args)
 
     queue: Any = multiprocessing.Queue()
     server = multiprocessing.Process(target=serve, args=(args.feeds, args.entries, queue))
@@ -191,6 +209,113 @@ def main() -> int:
     return 0 if ok else 1
 
 
+def make_config(port: int, feeds: int, concurrency: int, folder: str) -> Any:
+    return parse_config(
+        {
+            "output_dir": folder,
+            "sources": [
+                {
+                    "name": f"feed {n}",
+                    "feed": f"http://127.0.0.1:{port}/feed/{n}.xml",
+                    "full_text": False,
+                }
+                for n in range(feeds)
+            ],
+            "fetch": {"allow_private": True, "concurrency": concurrency, "per_host": concurrency},
+        },
+        path=Path(folder) / "briefing.toml",
+    )
+
+
+def scale(args: argparse.Namespace) -> int:
+    """Memory and all-304 time at several sizes, each beside a same-run baseline."""
+    sizes = sorted(int(n) for n in args.sizes.split(","))
+    queue: Any = multiprocessing.Queue()
+    server = multiprocessing.Process(target=serve, args=(max(sizes), args.entries, queue))
+    server.start()
+    rows: dict[int, tuple[float, float, float, float]] = {}
+    try:
+        port = queue.get(timeout=30)
+        # Warm up: the parsers and sanitisers load on first use; that is not growth.
+        with tempfile.TemporaryDirectory() as folder:
+            config = make_config(port, 10, args.concurrency, folder)
+            with Store(config.database_path) as store:
+                collect(config, store)
+        for feeds in sizes:
+            rows[feeds] = measure_size(port, feeds, args)
+    finally:
+        server.terminate()
+        server.join()
+    print(
+        f"entries per feed: {args.entries}, concurrency {args.concurrency}, "
+        f"medians of {args.repeat}"
+    )
+    print(
+        f"{'feeds':>6} {'first-pass heap':>16} {'first pass':>11} "
+        f"{'all-304':>8} {'bare':>6} {'ratio':>6}"
+    )
+    for feeds, (heap, first, ours, bare) in rows.items():
+        print(
+            f"{feeds:6d} {heap:13.1f} MB {first:9.2f} s {ours:6.2f} s {bare:4.2f} s "
+            f"{ours / bare:5.2f}x"
+        )
+    small, large = sizes[0], sizes[-1]
+    ok = True
+    if large > small:
+        span = math.log(large / small)
+        ours_exp = math.log(rows[large][2] / rows[small][2]) / span
+        bare_exp = math.log(rows[large][3] / rows[small][3]) / span
+        memory_ratio = rows[large][0] / rows[small][0]
+        print(
+            f"all-304 growth exponent {small}->{large}: {ours_exp:.2f} "
+            f"(bare baseline {bare_exp:.2f})"
+        )
+        print(f"first-pass peak heap {large}/{small}: {memory_ratio:.2f}x   (target <= 1.5x)")
+        ok = memory_ratio <= 1.5
+    if 2000 in rows:
+        print(f"all-304 at 2000 feeds: {rows[2000][2]:.2f} s   (target <= 2 s)")
+        ok = ok and rows[2000][2] <= 2
+    return 0 if ok else 1
+
+
+def measure_size(
+    port: int, feeds: int, args: argparse.Namespace
+) -> tuple[float, float, float, float]:
+    """(first-pass peak heap MB, first-pass s under tracemalloc, all-304 s, bare 304 s)."""
+    with tempfile.TemporaryDirectory() as folder:
+        config = make_config(port, feeds, args.concurrency, folder)
+        with Store(config.database_path) as store:
+            tracemalloc.start()
+            first, report = timed(lambda: collect(config, store))
+            heap = tracemalloc.get_traced_memory()[1] / 1e6
+            tracemalloc.stop()
+            assert not report.failed, report.failed[:3]
+            ours: list[float] = []
+            bare: list[float] = []
+            for _ in range(args.repeat):
+                seconds, again = timed(lambda: collect(config, store))
+                assert sum(s.not_modified for s in again.sources) == feeds
+                ours.append(seconds)
+                bare.append(timed(lambda: bare_conditional_gets(port, feeds, args.concurrency))[0])
+    return heap, first, statistics.median(ours), statistics.median(bare)
+
+
+def bare_conditional_gets(port: int, feeds: int, workers: int) -> list[int]:
+    """The same 304s with a bare httpx client from ``workers`` threads: the floor we build on."""
+    import httpx
+
+    limits = httpx.Limits(max_connections=workers * 2, max_keepalive_connections=workers)
+    with httpx.Client(limits=limits) as client:
+
+        def one(n: int) -> int:
+            etag = f'"/feed/{n}.xml-v1"'
+            url = f"http://127.0.0.1:{port}/feed/{n}.xml"
+            return client.get(url, headers={"If-None-Match": etag}).status_code
+
+        with ThreadPoolExecutor(workers) as pool:
+            return list(pool.map(one, range(feeds)))
+
+
 def naive_fetch_and_parse(port: int, feeds: int) -> int:
     """What a script without our safeguards would do: fetch and parse, nothing else."""
     import feedparser
@@ -204,7 +329,7 @@ def naive_fetch_and_parse(port: int, feeds: int) -> int:
     return entries
 
 
-def timed(action: Any) -> tuple[float, Any]:
+def timed(action: Callable[[], Any]) -> tuple[float, Any]:
     started = time.perf_counter()
     result = action()
     return time.perf_counter() - started, result

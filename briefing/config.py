@@ -72,6 +72,10 @@ class FetchConfig:
     max_entries: int = 100
     page_timeout: float = 15.0
     user_agent: str = "briefing/0.1 (+https://pypi.org/project/briefing/)"
+    #: Seconds for one source as a whole: its feed, retries and full-text pages.
+    source_timeout: float = 60.0
+    #: Seconds for collecting every source of a run.
+    run_timeout: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -583,6 +587,8 @@ def _fetch(c: _Checker, t: Mapping[str, Any]) -> FetchConfig:
         max_entries=c.get(t, "max_entries", int, d.max_entries, p, _positive),
         page_timeout=c.get(t, "page_timeout", float, d.page_timeout, p, _positive),
         user_agent=c.get(t, "user_agent", str, d.user_agent, p),
+        source_timeout=c.get(t, "source_timeout", float, d.source_timeout, p, _positive),
+        run_timeout=c.get(t, "run_timeout", float, d.run_timeout, p, _positive),
     )
 
 

@@ -8,6 +8,15 @@ the public internet (private, loopback, link-local, ...) are refused after DNS
 resolution, at connection time, so neither a redirect nor a DNS answer can
 point a feed at the machine's own network, unless the user allowed it.
 
+Deadlines are wall-clock, whatever phase a request is in: httpx/httpcore
+timeouts are per operation (a server that drips its status line or headers a
+byte a second never trips them), so the network stream is wrapped and every
+read and write is bounded by what is left of the request's deadline. A
+request's clock starts when it gets its connection slots; the wait for a slot
+is bounded separately, by the :class:`Budget` the request runs within (a
+source and its pages, a run), which can also be stopped (SIGTERM): in-flight
+requests then end within :data:`STOP_POLL_SECONDS`.
+
 Politeness: at most ``per_host`` requests in flight to one host and at most
 ``concurrency`` in all; 5xx answers and timeouts are retried with backoff;
 a ``User-Agent`` names the project; conditional GET turns an unchanged feed
@@ -27,7 +36,9 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +62,9 @@ BOMB_RATIO = 200
 BOMB_MIN_BYTES = 1_000_000
 # Inflate in steps this size, so the ratio is checked long before the cap is reached.
 INFLATE_STEP = 262_144
+# How often a blocked read, a wait for a slot or a backoff looks at the stop flag:
+# this bounds how long a stopped run takes to abandon its requests.
+STOP_POLL_SECONDS = 0.25
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
     "text/xml;q=0.9, application/json;q=0.8, text/html;q=0.8, */*;q=0.5"
@@ -75,6 +89,160 @@ class HttpResponse:
 
 class BlockedAddressError(SourceError):
     """The URL leads to an address the user did not allow (private, loopback, ...)."""
+
+
+class FetchStopped(SourceError):
+    """The request was abandoned because the run was asked to stop."""
+
+
+# --- deadlines beyond one request -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Budget:
+    """A deadline shared by several requests (a source and its pages, a run), and a stop flag.
+
+    ``deadline`` is on the ``time.monotonic()`` clock; ``limit`` names it for
+    messages ("the source's time limit of 60 s ([fetch] source_timeout)").
+    """
+
+    deadline: float | None = None
+    limit: str = ""
+    stop: threading.Event | None = None
+
+    def remaining(self) -> float:
+        return float("inf") if self.deadline is None else self.deadline - time.monotonic()
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+    @property
+    def expired(self) -> bool:
+        return self.remaining() <= 0
+
+
+_BUDGET: ContextVar[Budget | None] = ContextVar("briefing_http_budget", default=None)
+
+
+@contextmanager
+def within(budget: Budget | None) -> Iterator[None]:
+    """Requests made in this context (this thread) end by ``budget``'s deadline or its stop.
+
+    Context variables do not follow work into other threads: a worker started
+    for part of a source's work enters the same budget itself.
+    """
+    token = _BUDGET.set(budget)
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
+
+
+def current_budget() -> Budget | None:
+    return _BUDGET.get()
+
+
+class _Stopped(Exception):
+    """Raised from inside httpcore's stream reads when the budget's stop flag is set."""
+
+
+@dataclass
+class _Limits:
+    """The limits of one ``get``: its own deadline (started at its first slot) and its budget."""
+
+    total: float
+    budget: Budget | None
+    deadline: float | None = None
+
+    def start(self) -> None:
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.total
+
+    def end(self) -> float:
+        own = self.deadline if self.deadline is not None else time.monotonic() + self.total
+        shared = self.budget.deadline if self.budget and self.budget.deadline else own
+        return min(own, shared)
+
+    def remaining(self) -> float:
+        return self.end() - time.monotonic()
+
+    @property
+    def stopped(self) -> bool:
+        return self.budget is not None and self.budget.stopped
+
+    def expired_message(self, detail: str = "") -> str:
+        """Why the request ended: its own timeout, or the budget's limit if that came first."""
+        budget = self.budget
+        own = self.deadline if self.deadline is not None else float("inf")
+        if budget and budget.deadline is not None and budget.deadline < own:
+            return f"not finished: {budget.limit} was reached{detail}"
+        return f"timed out after {self.total:g} s{detail}"
+
+
+# The limits of the request this thread is making, read by the stream wrapper below.
+_ACTIVE: ContextVar[_Limits | None] = ContextVar("briefing_http_active", default=None)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose reads and writes end at the request's deadline, or its stop.
+
+    httpcore gives each read the whole read timeout again, so a server that
+    sends one byte a second holds a request forever; here each read waits at
+    most what is left of the deadline, in steps of STOP_POLL_SECONDS so that a
+    stop is noticed while the server is silent.
+    """
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        limits = _ACTIVE.get()
+        if limits is None:
+            return self._inner.read(max_bytes, timeout)
+        own_end = time.monotonic() + timeout if timeout is not None else float("inf")
+        while True:
+            if limits.stopped:
+                raise _Stopped()
+            left = min(own_end, limits.end()) - time.monotonic()
+            if left <= 0:
+                raise httpcore.ReadTimeout("the request's deadline passed")
+            step = min(left, STOP_POLL_SECONDS)
+            try:
+                # A timed-out recv consumed nothing, so reading again is safe (TLS too).
+                return self._inner.read(max_bytes, step)
+            except httpcore.ReadTimeout:
+                continue
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        limits = _ACTIVE.get()
+        if limits is not None:
+            if limits.stopped:
+                raise _Stopped()
+            left = limits.remaining()
+            if left <= 0:
+                raise httpcore.WriteTimeout("the request's deadline passed")
+            # Not in steps: a write that timed out may have sent part of the buffer.
+            timeout = left if timeout is None else min(timeout, left)
+        self._inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        limits = _ACTIVE.get()
+        if limits is not None:
+            left = max(limits.remaining(), 0.001)
+            timeout = left if timeout is None else min(timeout, left)
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
 
 
 # --- addresses ------------------------------------------------------------------
@@ -108,7 +276,7 @@ class _GuardedBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        addresses = _resolve(host, port)
+        addresses = _resolve(host, port, timeout)
         if not self.allow_private:
             for address in addresses:
                 if not is_public_address(address):
@@ -119,25 +287,57 @@ class _GuardedBackend(httpcore.SyncBackend):
         last_error: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
         for address in addresses:
             try:
-                return super().connect_tcp(
+                stream = super().connect_tcp(
                     address,
                     port,
                     timeout,
                     local_address=local_address,
                     socket_options=socket_options,
                 )
+                return _DeadlineStream(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc
         assert last_error is not None
         raise last_error
 
 
-def _resolve(host: str, port: int) -> list[str]:
+def _resolve(host: str, port: int, timeout: float | None = None) -> list[str]:
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    except ValueError:
+        pass
+    try:
+        infos = _bounded(
+            lambda: socket.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout, host
+        )
     except (socket.gaierror, UnicodeError) as exc:
         raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def _bounded(call: Callable[[], Any], timeout: float | None, host: str) -> Any:
+    """``call()`` in a helper thread, given up on after ``timeout`` (getaddrinfo has none)."""
+    limits = _ACTIVE.get()
+    if limits is not None:
+        left = max(limits.remaining(), 0.0)
+        timeout = left if timeout is None else min(timeout, left)
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as exc:  # handed back to the waiting thread
+            outcome.append((False, exc))
+
+    worker = threading.Thread(target=run, name="resolve", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise httpcore.ConnectTimeout(f"resolving {host} took too long")
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
 
 
 class _GuardedTransport(httpx.HTTPTransport):
@@ -261,71 +461,113 @@ class HttpClient:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        total = timeout or self.fetch.timeout
-        deadline = time.monotonic() + total
+        limits = _Limits(total=timeout or self.fetch.timeout, budget=current_budget())
         try:
-            return self._follow(url, headers, allowed, deadline, total)
+            return self._follow(url, headers, allowed, limits)
         except BlockedAddressError:
             raise
+        except FetchStopped as exc:
+            raise FetchStopped(f"{_shown(url)}: {exc}") from None
         except SourceError as exc:
             raise SourceError(f"{_shown(url)}: {exc}") from None
 
     def _follow(
-        self, url: str, headers: dict[str, str], allowed: bool, deadline: float, total: float
+        self, url: str, headers: dict[str, str], allowed: bool, limits: _Limits
     ) -> HttpResponse:
         current = url
         for _ in range(self.fetch.max_redirects + 1):
             _check_web_url(current)
-            response = self._with_retries(current, headers, allowed, deadline, total)
+            response = self._with_retries(current, headers, allowed, limits)
             if isinstance(response, HttpResponse):
                 return response
             current = response
         raise SourceError(f"too many redirects (more than {self.fetch.max_redirects})")
 
     def _with_retries(
-        self, url: str, headers: dict[str, str], allowed: bool, deadline: float, total: float
+        self, url: str, headers: dict[str, str], allowed: bool, limits: _Limits
     ) -> HttpResponse | str:
         attempt = 0
         while True:
             try:
-                return self._once(url, headers, allowed, deadline, total)
+                return self._once(url, headers, allowed, limits)
             except _Retryable as exc:
                 if attempt >= self.fetch.retries:
                     raise SourceError(exc.message) from None
                 pause = exc.retry_after or BACKOFF_SECONDS * 2**attempt * random.uniform(0.8, 1.2)
-                if time.monotonic() + pause >= deadline:
+                if time.monotonic() + pause >= limits.end():
                     raise SourceError(exc.message) from None
                 log.info("retrying %s in %.1f s: %s", _shown(url), pause, exc.message)
-                time.sleep(pause)
+                _pause(pause, limits)
                 attempt += 1
 
     def _once(
-        self, url: str, headers: dict[str, str], allowed: bool, deadline: float, total: float
+        self, url: str, headers: dict[str, str], allowed: bool, limits: _Limits
     ) -> HttpResponse | str:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise SourceError(f"timed out after {total:g} s")
-        timeout = httpx.Timeout(remaining, connect=min(self.fetch.connect_timeout, remaining))
         host = (urlsplit(url).hostname or "").lower()
         # The host slot first: a request waiting for a busy host must not hold a global slot.
-        with self._host_slot(host), self._all:
+        with self._slot(self._host_slot(host), host, limits), self._slot(self._all, "", limits):
+            # The request's clock starts now that it may talk to the server (not while queued).
+            limits.start()
+            remaining = limits.remaining()
+            if remaining <= 0:
+                raise SourceError(limits.expired_message())
+            timeout = httpx.Timeout(remaining, connect=min(self.fetch.connect_timeout, remaining))
+            token = _ACTIVE.set(limits)
             try:
                 with self._client(allowed).stream(
                     "GET", url, headers=headers, timeout=timeout
                 ) as response:
-                    return self._read(url, response, deadline, total)
+                    return self._read(url, response, limits)
+            except _Stopped:
+                raise FetchStopped("stopped before it finished (the run was stopped)") from None
             except httpx.TimeoutException:
-                raise _Retryable(f"timed out after {total:g} s") from None
+                if limits.stopped:
+                    raise FetchStopped("stopped before it finished (the run was stopped)") from None
+                raise _Retryable(limits.expired_message()) from None
             except (httpx.ConnectError, httpcore.ConnectError) as exc:
                 raise _Retryable(f"cannot connect to {host}: {_reason(exc)}") from None
             except httpx.TransportError as exc:
                 raise _Retryable(f"the connection failed: {_reason(exc)}") from None
             except httpx.InvalidURL as exc:
                 raise SourceError(f"not a valid URL: {exc}") from None
+            finally:
+                _ACTIVE.reset(token)
 
-    def _read(
-        self, url: str, response: httpx.Response, deadline: float, total: float
-    ) -> HttpResponse | str:
+    @contextmanager
+    def _slot(self, slot: threading.BoundedSemaphore, host: str, limits: _Limits) -> Iterator[None]:
+        """Hold ``slot``, waiting at most until the budget's deadline (or the stop)."""
+        if not slot.acquire(blocking=False):
+            self._wait_for(slot, host, limits)
+        try:
+            yield
+        finally:
+            slot.release()
+
+    def _wait_for(self, slot: threading.BoundedSemaphore, host: str, limits: _Limits) -> None:
+        budget = limits.budget
+        # Queued behind slow requests to the same host: bounded by the source's (or
+        # run's) limit, not by this request's own timeout, whose clock has not started.
+        waited = budget.deadline if budget and budget.deadline else None
+        until = waited if waited is not None else time.monotonic() + self.fetch.source_timeout
+        while True:
+            if limits.stopped:
+                raise FetchStopped("stopped before it started (the run was stopped)")
+            left = until - time.monotonic()
+            if left <= 0:
+                busy = f"a free connection to {host}" if host else "a free connection"
+                why = (
+                    budget.limit
+                    if waited is not None and budget
+                    else (f"{self.fetch.source_timeout:g} s")
+                )
+                raise SourceError(
+                    f"not fetched: waited for {busy} until {why} was reached "
+                    "(other requests were slow)"
+                )
+            if slot.acquire(timeout=min(left, STOP_POLL_SECONDS)):
+                return
+
+    def _read(self, url: str, response: httpx.Response, limits: _Limits) -> HttpResponse | str:
         status = response.status_code
         if status in REDIRECT_CODES:
             location: str = response.headers.get("location", "")
@@ -338,14 +580,19 @@ class HttpClient:
                 _retry_after(response.headers.get("retry-after")),
             )
         if status == 304:
+            # A 304 has no body, but httpcore only returns the connection to the pool
+            # once it has read the (empty) end of the message: without this every
+            # unchanged feed cost a new connection (and, on https, a TLS handshake).
+            for _ in response.iter_raw():
+                pass
             return _finished(url, response, b"")
         if status >= 400:
             raise SourceError(f"the server answered {status} {response.reason_phrase}".rstrip())
         if status != 200 and status != 203:
             raise SourceError(f"unexpected answer {status} {response.reason_phrase}".rstrip())
-        return _finished(url, response, self._body(response, deadline, total))
+        return _finished(url, response, self._body(response, limits))
 
-    def _body(self, response: httpx.Response, deadline: float, total: float) -> bytes:
+    def _body(self, response: httpx.Response, limits: _Limits) -> bytes:
         max_bytes = self.fetch.max_bytes
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > max_bytes:
@@ -357,8 +604,8 @@ class HttpClient:
         parts: list[bytes] = []
         for chunk in response.iter_raw():
             parts.append(inflater.feed(chunk))
-            if time.monotonic() > deadline:
-                raise SourceError(f"timed out after {total:g} s (the server sends too slowly)")
+            if time.monotonic() > limits.end():
+                raise SourceError(limits.expired_message(" (the server sends too slowly)"))
         return b"".join(parts)
 
     def _client(self, allow_private: bool) -> httpx.Client:
@@ -396,6 +643,15 @@ class _Retryable(Exception):
         super().__init__(message)
         self.message = message
         self.retry_after = retry_after
+
+
+def _pause(seconds: float, limits: _Limits) -> None:
+    """Sleep before a retry, but end at once when the run is stopped."""
+    stop = limits.budget.stop if limits.budget else None
+    if stop is None:
+        time.sleep(seconds)
+    elif stop.wait(seconds):
+        raise FetchStopped("stopped before it finished (the run was stopped)")
 
 
 def _check_web_url(url: str) -> None:

@@ -7,7 +7,11 @@ template that may only name ``title``, ``date`` and ``count``, and every
 header value is stripped of control characters and encoded-word markers.
 
 :func:`send_email` sends it with certificate and hostname verification, a
-timeout and retries with backoff for temporary failures. The password only
+timeout and retries with backoff for temporary failures, but never once the
+whole message has been transmitted: if the connection drops or the reply to
+DATA does not come after the final ".", the server may well have accepted it,
+and a retry would deliver a second copy; that outcome is
+:class:`UncertainDeliveryError`, left to the user to decide. The password only
 ever comes from the environment variable named in the config and is never
 logged or put in an error message.
 """
@@ -27,6 +31,7 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid
+from typing import Any
 
 from .config import EmailConfig, SmtpConfig
 from .errors import DeliveryError
@@ -55,6 +60,25 @@ class PartialDeliveryError(DeliveryError):
         super().__init__(
             f"the briefing was sent to {len(delivered)} recipient(s) but refused for "
             f"{len(self.refused)}: {reasons}"
+        )
+
+
+class UncertainDeliveryError(DeliveryError):
+    """The server received the whole message but its answer never came.
+
+    The message may or may not have been delivered to ``recipients``; it is
+    not sent again automatically, because a retry would deliver a second copy
+    if the first one went through.
+    """
+
+    def __init__(self, recipients: tuple[str, ...], where: str, reason: str) -> None:
+        self.recipients = recipients
+        self.reason = reason
+        super().__init__(
+            f"the briefing email may or may not have been delivered: {where} received the "
+            f"whole message but {reason}. It was not sent again automatically, so that nobody "
+            f"gets it twice; recorded as uncertain for {', '.join(recipients)}. Ask a "
+            "recipient, and if it did not arrive, run `briefing run --send` for that date again"
         )
 
 
@@ -210,10 +234,42 @@ class _Permanent(Exception):
     """A failure that retrying will not fix."""
 
 
-def _connect(smtp: SmtpConfig, context: ssl.SSLContext) -> smtplib.SMTP:
+class _Uncertain(Exception):
+    """The message body went out (final "." included) but no reply to it came back."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class _BodyTracking:
+    """Notes when the end of the DATA body (CRLF "." CRLF) has been handed to the network.
+
+    smtplib sends the whole quoted body, terminator included, in one ``send``;
+    only that body ends with the terminator (commands end with a plain CRLF).
+    """
+
+    body_sent = False
+
+    def send(self, s: Any) -> None:  # smtplib's own signature (bytes, buffer or str)
+        super().send(s)  # type: ignore[misc]
+        tail = s[-5:].encode("ascii") if isinstance(s, str) else bytes(memoryview(s)[-5:])
+        if tail == b"\r\n.\r\n":
+            self.body_sent = True
+
+
+class _SMTP(_BodyTracking, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_BodyTracking, smtplib.SMTP_SSL):
+    pass
+
+
+def _connect(smtp: SmtpConfig, context: ssl.SSLContext) -> _SMTP | _SMTP_SSL:
     if smtp.security == "ssl":
-        return smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
-    client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        return _SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
+    client = _SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
     if smtp.security == "starttls":
         client.ehlo()
         if not client.has_extn("starttls"):
@@ -239,6 +295,12 @@ def _send_once(
         if smtp.username and password is not None:
             client.login(smtp.username, password)
         refused = client.send_message(message, to_addrs=recipients)
+    except smtplib.SMTPResponseException:
+        raise  # a reply, even a refusal, is a known outcome
+    except Exception as exc:
+        if client.body_sent:
+            raise _Uncertain(exc) from exc
+        raise
     finally:
         try:
             client.quit()
@@ -279,6 +341,17 @@ def _classify(exc: BaseException, smtp: SmtpConfig) -> tuple[bool, str]:
     return False, f"{where}: {type(exc).__name__}: {exc}"
 
 
+def _no_answer(exc: BaseException, smtp: SmtpConfig) -> str:
+    text = str(exc).lower()
+    if isinstance(exc, TimeoutError) or "timed out" in text:
+        return f"did not answer within {smtp.timeout:g} s (email.smtp.timeout)"
+    return f"the connection was lost before its answer ({_reason_text(exc)})"
+
+
+def _reason_text(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
 def send_email(
     message: EmailMessage,
     smtp: SmtpConfig,
@@ -293,6 +366,8 @@ def send_email(
     Temporary failures (network, 4xx replies) are retried ``smtp.retries``
     times, waiting ``backoff``, then twice that, and so on. If the server
     refuses only some recipients, :class:`PartialDeliveryError` says who got it.
+    If the connection fails after the whole message was transmitted, before
+    the server's answer, :class:`UncertainDeliveryError` is raised at once.
     """
     _check_security(smtp)
     password = _password(smtp, env)
@@ -305,6 +380,11 @@ def send_email(
         try:
             refused = _send_once(message, smtp, password, recipients, context)
             break
+        except _Uncertain as exc:
+            where = f"{smtp.host}:{smtp.port}"
+            reason = _no_answer(exc.cause, smtp)
+            log.warning("the briefing email may have been delivered: %s", reason)
+            raise UncertainDeliveryError(tuple(recipients), where, reason) from None
         except Exception as exc:
             temporary, reason = _classify(exc, smtp)
             if not temporary or attempt == attempts:

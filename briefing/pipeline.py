@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -63,6 +64,8 @@ class RunOptions:
     lock_wait: float | None = 0.0
     #: The store backend (``briefing.storage``); SQLite unless a benchmark or a test says otherwise.
     store_backend: str = DEFAULT_BACKEND
+    #: Set to stop the run (the scheduler's SIGTERM): collection abandons its requests at once.
+    stop: threading.Event | None = None
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,7 @@ def run_briefing(
 def _run(
     config: Config, options: RunOptions, day: date, store: ArticleStore, progress: Progress
 ) -> RunResult:
-    collected = collect_stage(config, store, progress)
+    collected = collect_stage(config, store, progress, stop=options.stop)
     earlier, new = select_articles(store, day)
     in_full, titles_only = bound_briefing(config, [*earlier, *new])
     items = summarise_stage(config, store, in_full, (), force=options.force, progress=progress)
@@ -209,7 +212,9 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 # --- collect and select ------------------------------------------------------------
 
 
-def collect_stage(config: Config, store: ArticleStore, progress: Progress) -> CollectReport:
+def collect_stage(
+    config: Config, store: ArticleStore, progress: Progress, *, stop: threading.Event | None = None
+) -> CollectReport:
     total = len(config.sources)
     done = 0
 
@@ -220,7 +225,7 @@ def collect_stage(config: Config, store: ArticleStore, progress: Progress) -> Co
 
     progress("collect", 0, total)
     # collect.py is still typed with the SQLite Store; it only calls methods of the seam.
-    return collect(config, cast(Store, store), progress=source_done)
+    return collect(config, cast(Store, store), progress=source_done, stop=stop)
 
 
 def select_articles(store: ArticleStore, day: date) -> tuple[list[Article], list[Article]]:
@@ -727,7 +732,12 @@ def deliver_stage(
     store: ArticleStore,
     options: RunOptions,
 ) -> tuple[str, ...]:
-    """Send the email when asked; each recipient gets a date's briefing once unless forced."""
+    """Send the email when asked; each recipient gets a date's briefing once unless forced.
+
+    A delivery whose outcome is unknown (the message went out, the answer never
+    came) is recorded as uncertain and never repeated by a scheduled run; an
+    explicit ``--send`` for that date sends it again, ``--force`` to everyone.
+    """
     email = config.email
     wants = options.send or (options.kind == "scheduled" and email is not None and email.send)
     if not wants:
@@ -735,6 +745,8 @@ def deliver_stage(
     if email is None or email.smtp is None or message is None:
         raise DeliveryError("sending needs [email] and [email.smtp] in the configuration")
     done = () if options.force else store.delivered_to(briefing.date)
+    if not options.force and not options.send:
+        done = (*done, *store.uncertain_deliveries(briefing.date))
     remaining = tuple(address for address in email.to if address not in done)
     if not remaining:
         log.info("the briefing of %s was already sent; not sending it again", briefing.date)
@@ -745,10 +757,32 @@ def deliver_stage(
         del message["To"]
         message["To"] = ", ".join(remaining)
     try:
-        mail.send_email(message, email.smtp)
+        mail.send_email(message, email.smtp, sleep=_retry_wait(options.stop))
     except mail.PartialDeliveryError as exc:
         # Those who got it must not get it again when the user retries.
         store.record_delivery(briefing.date, str(message["Message-ID"]), exc.delivered)
         raise
+    except mail.UncertainDeliveryError as exc:
+        store.record_uncertain_delivery(
+            briefing.date, str(message["Message-ID"]), exc.recipients, exc.reason
+        )
+        raise
     store.record_delivery(briefing.date, str(message["Message-ID"]), remaining)
     return remaining
+
+
+def _retry_wait(stop: threading.Event | None) -> Callable[[float], None]:
+    """The wait before an SMTP retry, cut short by a stop (nothing was delivered yet)."""
+    import time
+
+    if stop is None:
+        return time.sleep
+
+    def wait(seconds: float) -> None:
+        if stop.wait(seconds):
+            raise RunStopped(
+                "stopped while waiting to retry sending the email (nothing was sent); "
+                "the scheduler sends it when it makes up the run"
+            )
+
+    return wait

@@ -385,6 +385,7 @@ class _Runner:
                 day=due.astimezone(self.schedule.zone).date(),
                 kind="scheduled",
                 scheduled_for=due.astimezone(UTC),
+                stop=self.stop,
             )
             result = run_briefing(self.config, options, progress=self._stoppable_progress())
         log.info(

@@ -120,6 +120,18 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     """,
+    # 4 (reliab-time): deliveries whose outcome is unknown (the message went out, the
+    # answer never came).
+    """
+    CREATE TABLE uncertain_deliveries (
+        briefing_date TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (briefing_date, recipient)
+    );
+    """,
 )
 
 
@@ -695,12 +707,37 @@ class Store:
     def record_delivery(self, day: date, message_id: str, recipients: Sequence[str]) -> None:
         """Add ``recipients`` to those the briefing of ``day`` was sent to."""
         with self.transaction():
+            self.db.executemany(
+                "DELETE FROM uncertain_deliveries WHERE briefing_date = ? AND recipient = ?",
+                [(day.isoformat(), r) for r in recipients],
+            )
             merged = sorted({*self.delivered_to(day), *recipients})
             self.db.execute(
                 """INSERT INTO deliveries VALUES (?, ?, ?, ?)
                    ON CONFLICT(briefing_date) DO UPDATE SET message_id = excluded.message_id,
                        sent_at = excluded.sent_at, recipients = excluded.recipients""",
                 (day.isoformat(), message_id, _now(), json.dumps(merged)),
+            )
+
+    def uncertain_deliveries(self, day: date) -> tuple[str, ...]:
+        """Recipients the briefing of ``day`` may or may not have reached (no answer came)."""
+        rows = self.db.execute(
+            "SELECT recipient FROM uncertain_deliveries WHERE briefing_date = ? ORDER BY recipient",
+            (day.isoformat(),),
+        ).fetchall()
+        return tuple(row[0] for row in rows)
+
+    def record_uncertain_delivery(
+        self, day: date, message_id: str, recipients: Sequence[str], reason: str
+    ) -> None:
+        """Note that ``recipients`` may have got the briefing of ``day``: not resent on its own."""
+        with self.transaction():
+            self.db.executemany(
+                """INSERT INTO uncertain_deliveries VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(briefing_date, recipient) DO UPDATE SET
+                       message_id = excluded.message_id, at = excluded.at,
+                       reason = excluded.reason""",
+                [(day.isoformat(), r, message_id, _now(), reason) for r in recipients],
             )
 
     # --- retention --------------------------------------------------------------------

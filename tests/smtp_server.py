@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,10 @@ class Inbox:
     refuse: set[str] = field(default_factory=set)
     received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     logins: list[tuple[bytes, bytes]] = field(default_factory=list)
+    #: Accept the message, then hang up without answering the final "." (a dropped link).
+    drop_after_data: bool = False
+    #: Accept the message, then answer only after this many seconds (a slow server).
+    reply_delay: float = 0.0
 
     async def handle_RCPT(
         self,
@@ -33,6 +38,10 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        if self.drop_after_data:
+            server.transport.close()
+        elif self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
         return "250 Message accepted"
 
     def authenticate(

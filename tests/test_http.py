@@ -9,12 +9,13 @@ import zlib
 
 import pytest
 from http_server import ConcurrencyProbe, LoopbackServer, Reply, gzipped, server, with_etag
+from slow_server import DripServer, drip_server
 
 from briefing.config import FetchConfig
 from briefing.errors import SourceError
-from briefing.http import HttpClient, fetch_url, is_public_address
+from briefing.http import Budget, FetchStopped, HttpClient, fetch_url, is_public_address, within
 
-__all__ = ["server"]  # the fixture, imported for pytest
+__all__ = ["drip_server", "server"]  # the fixtures, imported for pytest
 
 FAST = FetchConfig(timeout=3.0, connect_timeout=1.0, retries=1, allow_private=True)
 
@@ -275,3 +276,93 @@ def test_a_truncated_body_is_an_error() -> None:
     url, _ = raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly a little")
     with client(retries=0) as http, pytest.raises(SourceError, match="connection failed"):
         http.get(url)
+
+
+# --- wall-clock deadlines ------------------------------------------------------------------
+
+
+def test_a_server_dripping_its_headers_is_cut_at_the_whole_request_deadline(
+    drip_server: DripServer,
+) -> None:
+    # A byte every 0.2 s never trips a per-read timeout; the request's deadline must.
+    started = time.monotonic()
+    with client(timeout=1.0, retries=0) as http, pytest.raises(SourceError, match="timed out"):
+        http.get(drip_server.url())
+    assert time.monotonic() - started < 2.0
+
+
+def test_retries_share_the_one_deadline(drip_server: DripServer) -> None:
+    started = time.monotonic()
+    with client(timeout=1.0, retries=3) as http, pytest.raises(SourceError, match="timed out"):
+        http.get(drip_server.url())
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_request_queued_behind_slow_ones_to_the_same_host_gets_its_own_time(
+    server: LoopbackServer,
+) -> None:
+    slow = server.route("/slow", Reply(200, b"slow", delay=0.7))
+    fast = server.route("/fast", Reply(200, b"fast"))
+    results: dict[str, str] = {}
+    with client(timeout=1.0, retries=0, per_host=1) as http:
+
+        def get(name: str, url: str) -> None:
+            try:
+                results[name] = http.get(url).content.decode()
+            except SourceError as exc:
+                results[name] = str(exc)
+
+        first = threading.Thread(target=get, args=("slow1", slow))
+        first.start()
+        time.sleep(0.15)  # slow1 holds the host's only slot
+        threads = [threading.Thread(target=get, args=("slow2", slow))]
+        threads[0].start()
+        time.sleep(0.15)  # slow2 waits first, then the fast one: it waits ~1.3 s in all
+        threads.append(threading.Thread(target=get, args=("fast", fast)))
+        threads[1].start()
+        for thread in [first, *threads]:
+            thread.join(10)
+    assert results == {"slow1": "slow", "slow2": "slow", "fast": "fast"}
+
+
+def test_the_wait_for_a_busy_host_is_bounded_by_the_budget(server: LoopbackServer) -> None:
+    slow = server.route("/slow", Reply(200, b"slow", delay=1.5))
+    fast = server.route("/fast", Reply(200, b"fast"))
+    with client(timeout=3.0, retries=0, per_host=1) as http:
+        holder = threading.Thread(target=http.get, args=(slow,))
+        holder.start()
+        time.sleep(0.15)
+        budget = Budget(deadline=time.monotonic() + 0.5, limit="the test's limit of 0.5 s")
+        started = time.monotonic()
+        with within(budget), pytest.raises(SourceError, match=r"free connection.*test's limit"):
+            http.get(fast)
+        assert time.monotonic() - started < 1.0
+        holder.join(5)
+
+
+def test_a_stop_abandons_a_request_in_flight_at_once(drip_server: DripServer) -> None:
+    stop = threading.Event()
+    threading.Timer(0.3, stop.set).start()
+    started = time.monotonic()
+    with (
+        client(timeout=30.0, retries=2) as http,
+        within(Budget(stop=stop)),
+        pytest.raises(FetchStopped, match="stopped"),
+    ):
+        http.get(drip_server.url())
+    assert time.monotonic() - started < 1.0
+
+
+def test_fetch_url_for_summarize_holds_the_deadline_too(drip_server: DripServer) -> None:
+    started = time.monotonic()
+    with pytest.raises(SourceError, match="timed out after 1 s"):
+        fetch_url(drip_server.url(), fetch=FetchConfig(timeout=1.0, retries=0), allow_private=True)
+    assert time.monotonic() - started < 2.0
+
+
+def test_unchanged_feeds_reuse_one_connection(server: LoopbackServer) -> None:
+    url = server.route("/feed", with_etag(b"<rss/>", '"v1"'))
+    with client() as http:
+        for _ in range(5):
+            assert http.get(url, etag='"v1"').not_modified
+    assert server.connections == 1  # a new connection (TLS handshake) per 304 before

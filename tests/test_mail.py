@@ -23,6 +23,7 @@ from briefing.config import EmailConfig, SmtpConfig
 from briefing.errors import DeliveryError
 from briefing.mail import (
     PartialDeliveryError,
+    UncertainDeliveryError,
     attachment_name,
     build_email,
     send_email,
@@ -230,3 +231,27 @@ def test_certificate_is_verified(tls_inbox: tuple[Inbox, int, Path]) -> None:
     trusted = ssl.create_default_context(cafile=str(cert))
     send_email(make_message(), smtp, ssl_context=trusted)
     assert len(box.received) == 1
+
+
+# --- an unknown outcome after the whole message went out is never retried -------------------
+
+
+@pytest.mark.parametrize("fault", ["drop", "late"])
+def test_no_second_copy_when_the_answer_to_the_message_is_lost(
+    inbox: tuple[Inbox, int], fault: str
+) -> None:
+    box, port = inbox
+    if fault == "drop":
+        box.drop_after_data = True
+    else:
+        box.reply_delay = 2.0
+    waits: list[float] = []
+    smtp = plain_smtp(port, timeout=1, retries=3)
+    with pytest.raises(UncertainDeliveryError, match="may or may not have been") as caught:
+        send_email(make_message(), smtp, backoff=0.1, sleep=waits.append)
+    assert len(box.received) == 1  # the server has it once: no automatic second copy
+    assert waits == []
+    assert caught.value.recipients == ("team@example.org", "boss@example.org")
+    assert "briefing run --send" in str(caught.value)
+    if fault == "late":
+        assert "did not answer within 1 s" in str(caught.value)

@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from slow_server import DripServer, drip_server
 
 from briefing import schedule
 from briefing.config import Config, load_config, parse_config
@@ -29,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ENTRY = Path(__file__).parent / "data" / "schedule" / "scheduler_entry.py"
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY_9 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)  # a Monday, two hours after 07:00 UTC
+
+__all__ = ["drip_server"]  # the fixture, imported for pytest
 
 
 def times(cron: str, after: datetime, count: int = 5, zone: str = "Europe/Paris") -> list[str]:
@@ -391,6 +394,33 @@ def test_sigterm_during_a_run_stops_within_seconds_and_the_run_is_made_up_later(
     assert not [p for p in (tmp_path / "out").iterdir() if p.suffix in (".md", ".tmp")]
     with Store(config.database_path) as store:
         assert missed_run(config, store, now=MONDAY_9) == datetime(2025, 1, 6, 7, tzinfo=UTC)
+
+
+def test_sigterm_while_a_feed_drips_its_headers_stops_within_seconds(
+    tmp_path: Path, drip_server: DripServer
+) -> None:
+    # The documented unit gives a stop 60 s (TimeoutStopSec); a request must not hold it.
+    path = tmp_path / "briefing.toml"
+    path.write_text(
+        f'title = "Test"\noutput_dir = "out"\nformats = ["md"]\n'
+        f'[[sources]]\nfeed = "{drip_server.url()}"\nname = "drip"\nfull_text = false\n'
+        f"[fetch]\ntimeout = 60\nretries = 2\nallow_private = true\n"
+        f'[schedule]\ncron = "0 7 * * *"\ntimezone = "UTC"\ncatch_up = "12h"\n',
+        encoding="utf-8",
+    )
+    process = start_process(path, tmp_path, "drip", "--now", MONDAY_9.isoformat())
+    try:
+        wait_until(lambda: drip_server.connections > 0)
+        time.sleep(0.5)  # well into the status line
+        process.send_signal(signal.SIGTERM)
+        stopping = time.monotonic()
+        assert process.wait(15) == 0
+        assert time.monotonic() - stopping < 3
+    finally:
+        process.kill()
+    runs = scheduled_runs(load_config(path))
+    assert [r.status for r in runs] == ["interrupted"]
+    assert "stopped during collection" in str(runs[0].error)
 
 
 # --- the deployment docs ------------------------------------------------------------------------

@@ -178,6 +178,10 @@ def _exercise_every_method(store: Store) -> set[str]:
         "briefing_outputs": lambda: store.briefing_outputs(day),
         "delivered_to": lambda: store.delivered_to(day),
         "record_delivery": lambda: store.record_delivery(day, "<m@x>", ["a@example.org"]),
+        "uncertain_deliveries": lambda: store.uncertain_deliveries(day),
+        "record_uncertain_delivery": lambda: store.record_uncertain_delivery(
+            day, "<m@x>", ["b@example.org"], "no answer"
+        ),
         "prune": lambda: store.prune(
             text_before=date(2026, 3, 1), delete_before=date(2026, 1, 1), vacuum=False
         ),

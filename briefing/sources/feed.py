@@ -32,7 +32,7 @@ from typing import Any
 from ..config import Config, SourceConfig
 from ..documents import read_file_bytes
 from ..errors import DocumentError, SourceError
-from ..http import shared_client
+from ..http import FetchStopped, current_budget, shared_client, within
 from ..models import Article
 from ..urls import is_web_url
 from .base import FetchResult, SkippedItem, SourceState, register_source_kind
@@ -591,24 +591,43 @@ class FeedSource:
         if not entries:
             return []
         http = shared_client(self.config.fetch)
+        # The feed's budget (its source's time limit, a stop) covers its pages too;
+        # context variables do not follow work into the pool's threads, so pass it on.
+        budget = current_budget()
+        cut: list[str] = []
 
         def one(entry: FeedEntry) -> PageText | None:
             url = entry.article.url
             assert url is not None
+            if budget is not None and (budget.expired or budget.stopped):
+                cut.append(url)
+                return None
             try:
-                return fetch_page(
-                    http,
-                    url,
-                    allow_private=self.source.allow_private,
-                    timeout=self.config.fetch.page_timeout,
-                )
+                with within(budget):
+                    return fetch_page(
+                        http,
+                        url,
+                        allow_private=self.source.allow_private,
+                        timeout=self.config.fetch.page_timeout,
+                    )
+            except FetchStopped:
+                raise
             except SourceError as exc:
-                problems.append(f"full text not read: {exc}")
+                if budget is not None and budget.expired:
+                    cut.append(url)
+                else:
+                    problems.append(f"full text not read: {exc}")
                 return None
 
         # Pages of one feed usually share a host: as many workers as that host allows.
         with ThreadPoolExecutor(max_workers=self.config.fetch.per_host) as pool:
-            return list(pool.map(one, entries))
+            pages = list(pool.map(one, entries))
+        if cut and budget is not None:
+            problems.append(
+                f"full text not read for {len(cut)} of {len(entries)} entries: {budget.limit} "
+                "was reached; their teasers are in the briefing instead"
+            )
+        return pages
 
 
 def _with_page(entry: FeedEntry, page: PageText | None) -> Article:
