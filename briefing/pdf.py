@@ -40,7 +40,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import RenderError
+from .errors import RenderError, RunStopped
 from .models import Briefing
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 ASSET_SCHEME = "briefing-asset:"
 PDF_STYLESHEET = "pdf.css"
 PROFILES = {"pdf/a-3u": "pdf/a-3u", "pdf/ua-1": "pdf/ua-1"}
+#: How often a wait for the rendering child looks at the run's stop flag.
+STOP_POLL_SECONDS = 0.25
 
 # Layout cost grows with elements and nesting; these bounds keep one hostile
 # article from stalling a run while leaving room for a 100+ article briefing.
@@ -425,8 +427,12 @@ class PendingPdf(abc.ABC):
     """
 
     @abc.abstractmethod
-    def result(self) -> bytes:
-        """The PDF's bytes; RenderError if it failed or ran out of time."""
+    def result(self, stop: threading.Event | None = None) -> bytes:
+        """The PDF's bytes; RenderError if it failed or ran out of time.
+
+        When ``stop`` is set while waiting (the scheduler's SIGTERM), the
+        rendering is given up and RunStopped raised within a fraction of a second.
+        """
 
     @abc.abstractmethod
     def cancel(self) -> None:
@@ -445,7 +451,9 @@ class _InProcessPdf(PendingPdf):
     def __init__(self, job: _Job) -> None:
         self._job = job
 
-    def result(self) -> bytes:
+    def result(self, stop: threading.Event | None = None) -> bytes:
+        if stop is not None and stop.is_set():
+            raise RunStopped("stopped before the PDF was rendered")
         try:
             return _render(self._job)
         except RenderError:
@@ -480,9 +488,9 @@ class _ChildPdf(PendingPdf):
         finally:
             sender.close()
 
-    def result(self) -> bytes:
+    def result(self, stop: threading.Event | None = None) -> bytes:
         try:
-            if not self._receiver.poll(max(0.0, self._deadline - time.monotonic())):
+            if not self._ready(stop):
                 raise RenderError(
                     f"the PDF took longer than {self._max_seconds:g} s to render and was "
                     "stopped; the briefing may hold an article with pathological markup "
@@ -496,6 +504,17 @@ class _ChildPdf(PendingPdf):
         if status != "ok":
             raise RenderError(f"the PDF could not be rendered: {payload}")
         return bytes(payload)
+
+    def _ready(self, stop: threading.Event | None) -> bool:
+        """Wait for the child until the deadline; a stop ends the wait at once."""
+        while True:
+            left = self._deadline - time.monotonic()
+            if stop is None or left <= 0:
+                return bool(self._receiver.poll(max(0.0, left)))
+            if self._receiver.poll(min(left, STOP_POLL_SECONDS)):
+                return True
+            if stop.is_set():
+                raise RunStopped("stopped while the PDF was being rendered")
 
     def cancel(self) -> None:
         self._receiver.close()

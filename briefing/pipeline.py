@@ -181,7 +181,12 @@ def _run(
     )
     previous = None if options.force else store.briefing_record(day)
     written = write_outputs(
-        config, briefing, options.formats or config.formats, progress, previous=previous
+        config,
+        briefing,
+        options.formats or config.formats,
+        progress,
+        previous=previous,
+        stop=options.stop,
     )
     store.mark_briefed([a.id for a in new if a.id is not None], day)
     sent_to = deliver_stage(config, written.briefing, written.email, store, options)
@@ -468,6 +473,7 @@ def render_outputs(
     formats: Sequence[str],
     *,
     reuse_pdf: Callable[[str], bytes | None] | None = None,
+    stop: threading.Event | None = None,
 ) -> Rendered:
     """The briefing rendered in each requested format, and as an email with ``[email]``.
 
@@ -510,7 +516,7 @@ def render_outputs(
         if reused is not None:
             files["pdf"] = reused
         elif pending is not None:
-            pdf = _attempt(failed, "pdf", pending.result)
+            pdf = _attempt(failed, "pdf", lambda: pending.result(stop))
             if pdf is not None:
                 files["pdf"] = pdf
     finally:
@@ -557,6 +563,8 @@ def _attempt(failed: dict[str, str], fmt: str, action: Callable[[], _T]) -> _T |
     """``action()``, or None with the reason noted under ``fmt``: one format never costs another."""
     try:
         return action()
+    except RunStopped:
+        raise  # a stop ends the run; it is not a failure of this format
     except BriefingError as exc:
         failed.setdefault(fmt, str(exc))
     except Exception as exc:  # a bug in one format must not cost the others
@@ -584,6 +592,7 @@ def write_outputs(
     progress: Progress,
     *,
     previous: BriefingRecord | None = None,
+    stop: threading.Event | None = None,
 ) -> Written:
     """Render and write the briefing files (and the .eml), each format on its own.
 
@@ -596,7 +605,7 @@ def write_outputs(
     briefing = _as_before_if_unchanged(config, briefing, previous)
     stem = output_stem(briefing.date)
     rendered = render_outputs(
-        config, briefing, formats, reuse_pdf=_pdf_on_disk(config, stem, previous)
+        config, briefing, formats, reuse_pdf=_pdf_on_disk(config, stem, previous), stop=stop
     )
     failed = dict(rendered.failed)
     paths: list[Path] = []

@@ -384,3 +384,20 @@ def test_pdf_metadata_has_no_line_breaks_or_bidi_overrides() -> None:
     assert meta.title == "Morning briefing gnp.exe — 2024-05-06"
     assert meta.author == "Press office"
     assert "Feed one" in str(meta.get("/Keywords"))
+
+
+def test_a_stop_ends_the_wait_for_a_long_pdf_within_a_second() -> None:
+    """SIGTERM in the scheduler sets the run's stop flag: a PDF being laid out
+    must not hold the stop for up to ``[pdf] max_seconds``."""
+    from briefing.errors import RunStopped
+
+    briefing = samples.make_briefing(200)  # several seconds of layout on this machine
+    pending = start_pdf(render_html(briefing), briefing=briefing, max_seconds=60)
+    stop = threading.Event()
+    threading.Timer(0.3, stop.set).start()
+    began = time.monotonic()
+    with pytest.raises(RunStopped):
+        pending.result(stop)
+    assert time.monotonic() - began < 1.5
+    process = getattr(pending, "_process", None)
+    assert process is None or not process.is_alive()  # the rendering child is gone
