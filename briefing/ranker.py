@@ -489,6 +489,13 @@ def ranking(
     base = centrality + position
     usable = usable_sentences(sentences, document.sizes, settings.min_words)
     lead = _lead_index(sentences, usable) if settings.lead_rank > 0 else None
+    # A short sentence that ends as a sentence ("It has two sentences.") is
+    # one a reader expects, but says less than a full one: it ranks after
+    # every full sentence rather than not at all.
+    short = complete_short_sentences(sentences, document.sizes, settings.min_words) & ~usable
+    if short.any():
+        base = np.where(short, base - _SHORT_PENALTY, base)
+        usable = usable | short
     redundancy = similarity
     if settings.entity_weight > 0.0:
         # TF-IDF cosine misses a sentence that restates another's facts in
@@ -543,6 +550,48 @@ def usable_sentences(
         if not usable.any():
             usable[:] = True
     return usable
+
+
+# Larger than any gap between two full sentences' scores (each is at most a
+# few units), so a short sentence never outranks a full one.
+_SHORT_PENALTY = 1000.0
+
+
+def complete_short_sentences(
+    sentences: Sequence[str], sizes: NDArray[np.float64], min_words: int
+) -> NDArray[np.bool_]:
+    """Sentences under ``min_words`` content words that are complete sentences.
+
+    Complete: at least one content word, a full stop, question or
+    exclamation mark at its end (not a bracket: "Comment (0)"), no
+    quotation left open, a capital letter or digit opening it, and no
+    byline or credit ("By Jane Doe.", "Source : AFP."), so page debris is
+    not taken for one.
+    """
+    import numpy as np
+
+    return np.array(
+        [
+            0 < size < min_words
+            and s.rstrip(_CLOSERS)[-1:] in _SENTENCE_END
+            and not has_open_quote(s)
+            and _opens_as_sentence(s)
+            and not _BYLINE_OPENER.match(s)
+            for s, size in zip(sentences, sizes.tolist(), strict=True)
+        ],
+        dtype=bool,
+    ).reshape(len(sentences))
+
+
+_CLOSERS = "»\"”’)' "
+_SENTENCE_END = frozenset(".!?…")
+# "By Jane Doe." / "Par Jean Dupont." / "Photo: AFP." / "Source : Le Monde."
+_BYLINE_OPENER = re.compile(r"(?i)(?:by|par|photo|source|credit|crédit)s?\b")
+
+
+def _opens_as_sentence(sentence: str) -> bool:
+    first = sentence.lstrip("«“\"'(¿¡ ")[:1]
+    return first.isupper() or first.isdigit()
 
 
 def lead_index(

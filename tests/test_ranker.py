@@ -101,6 +101,23 @@ def test_short_fragments_are_not_picked_for_short_summaries() -> None:
     assert 0 not in indices(rank_sentences(story, 2, language="en"))
 
 
+def test_a_short_complete_sentence_ranks_after_every_full_one_and_debris_never() -> None:
+    story = [
+        STORY[0],
+        "Nobody was hurt.",
+        "By Jane Doe.",
+        "Comment (0)",
+        *STORY[1:4],
+    ]
+    order = indices(ranking(story, language="en"))
+    # Every full sentence first, then the short one; the byline and the
+    # counter are not ranked at all, and the order stays one order.
+    assert order[-1] == 1 and sorted(order[:-1]) == [0, 4, 5, 6]
+    assert indices(ranking(story, 4, language="en")) == order[:4]
+    short_only = ["Short news item.", "It has two sentences."]
+    assert indices(rank_sentences(short_only, 3, language="en")) == [0, 1]
+
+
 def test_degenerate_inputs() -> None:
     assert rank_sentences([], 3, language="en") == []
     assert indices(rank_sentences(["Only one sentence here."], 3, language="en")) == [0]
