@@ -56,6 +56,7 @@ class RankerSettings:
     position_decay: float = 1.0
     redundancy: float = 1.0  # MMR penalty on the closest repeat of a picked sentence
     entity_weight: float = 1.0  # so do shared names, numbers and dates
+    new_numbers: bool = True  # a sentence with numbers the other lacks is no repeat of it
     lead_rank: int = 3  # the opening sentence ranks no lower (the default length)
     min_words: int = 3  # shorter "sentences" (bylines, captions) are not picked
     damping: float = 0.85
@@ -502,7 +503,14 @@ def ranking(
         # other words around them ("une réunion à huis clos à Paris le 11
         # mars" after "Le 11 mars, ... une réunion à Paris"): the share of its
         # names, numbers and dates already said sees it.
-        redundancy = np.maximum(redundancy, settings.entity_weight * _entity_overlap(sentences))
+        entity, known_numbers = _entity_overlap(sentences)
+        redundancy = np.maximum(redundancy, settings.entity_weight * entity)
+        if settings.new_numbers:
+            # A sentence naming the same people with numbers of its own
+            # ("Artest for the rest of the season, Jackson for 30 games, ...")
+            # states new facts: it repeats a sentence only as far as its
+            # numbers were said there too.
+            redundancy = redundancy * known_numbers
     # Row j: how much each sentence repeats sentence j (what MMR reads per pick).
     picked = _select_with_mmr(
         base, redundancy.T.copy(), usable, limit, settings.redundancy, lead, settings.lead_rank
@@ -654,26 +662,41 @@ def _entities(sentence: str) -> set[str]:
     return {word.lower() for word in _ENTITY.findall(sentence)}
 
 
-def _entity_overlap(sentences: Sequence[str]) -> NDArray[np.float64]:
-    """The share of sentence i's names, numbers and dates that sentence j has too."""
+def _entity_overlap(
+    sentences: Sequence[str],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The share of sentence i's names, numbers and dates that sentence j has
+    too, and the share of its numbers that j has (1 when i has none)."""
     import numpy as np
 
     columns: dict[str, int] = {}
     cells: list[tuple[int, int]] = []
+    numeric: set[int] = set()
     for row, sentence in enumerate(sentences):
         # Counts of 0/1 cells are exact: the column order changes nothing.
         for entity in _entities(sentence):
-            cells.append((row, columns.setdefault(entity, len(columns))))
+            column = columns.setdefault(entity, len(columns))
+            cells.append((row, column))
+            if entity[0].isdigit():
+                numeric.add(column)
     n = len(sentences)
     if not cells:
-        return np.zeros((n, n))
+        return np.zeros((n, n)), np.ones((n, n))
     present = np.zeros((n, len(columns)))
     rows, cols = zip(*cells, strict=True)
     present[list(rows), list(cols)] = 1.0
     sizes = np.maximum(present.sum(axis=1), 1.0)
     overlap: NDArray[np.float64] = _gram(present) / sizes[:, None]
     np.fill_diagonal(overlap, 0.0)
-    return overlap
+    if not numeric:
+        return overlap, np.ones((n, n))
+    numbers = present[:, sorted(numeric)]
+    counts = numbers.sum(axis=1)
+    said = numbers @ present[:, sorted(numeric)].T
+    known: NDArray[np.float64] = np.where(
+        counts[:, None] > 0, said / np.maximum(counts, 1.0)[:, None], 1.0
+    )
+    return overlap, known
 
 
 def _select_with_mmr(

@@ -85,6 +85,28 @@ def test_a_sentence_repeating_names_and_dates_already_picked_is_skipped() -> Non
     assert 1 in indices(rank_sentences(story, 3, language="fr", settings=no_entities))
 
 
+def test_a_sentence_naming_the_same_people_with_new_numbers_is_not_a_repeat() -> None:
+    # Wikinews, "Four NBA players suspended indefinitely for brawl" (CC BY 2.5).
+    story = [
+        "Four National Basketball Association players have been suspended indefinitely for"
+        " their actions during a brawl at the end of the Friday, November 19th game between"
+        " the Detroit Pistons and the Indiana Pacers.",
+        "Ron Artest, Jermaine O'Neal and Stephen Jackson of the Pacers and Ben Wallace of the"
+        " Pistons learned of the length of their suspensions on Sunday.",
+        "Ron Artest has been suspended for the rest of the season, Stephen Jackson for 30"
+        " games, Jermaine O'Neal for 25, and Ben Wallace for 6.",
+        "Pacers guard Anthony Johnson received a 5 game suspension.",
+        "In addition, Reggie Miller from Indiana, and Detroit Pistons Chauncey Billups, Elden"
+        " Campbell and Derrick Coleman were each suspended one game for leaving the bench.",
+        "The brawl began with 45.9 seconds left in the game, as Ben Wallace shoved Ron Artest"
+        " after a particularly hard foul by Artest.",
+    ]
+    # The lengths of the suspensions are the news, though sentence 1 names the players.
+    assert 2 in indices(rank_sentences(story, 3, language="en"))
+    old_rule = RankerSettings(new_numbers=False)
+    assert 2 not in indices(rank_sentences(story, 3, language="en", settings=old_rule))
+
+
 def test_a_sentence_with_an_open_quotation_or_no_final_mark_is_not_picked() -> None:
     story = [
         *STORY[:2],
