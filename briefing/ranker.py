@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import struct
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -290,7 +291,11 @@ class _Lexicon:
             return np.frombuffer(packed, dtype=np.int32), len(self._stem_ids)
 
     def _encode_token(self, token: str) -> bytes:
-        words = _WORD_RUN.findall(token.lower())
+        lower = token.lower()
+        if lower.isalnum():  # one word: isalnum() is what "\w" matches, less "_"
+            term = self._term(lower)
+            return b"" if term == _STOP else _pack_one(term)
+        words = _WORD_RUN.findall(lower)
         return _packed(term for term in map(self._term, words) if term != _STOP)
 
     def _term(self, word: str) -> int:
@@ -299,6 +304,9 @@ class _Lexicon:
             stems = self._stem_ids
             term = self._words[word] = stems.setdefault(self._stem(word), len(stems))
         return term
+
+
+_pack_one = struct.Struct("=i").pack  # one id, as array("i") lays it out
 
 
 def _packed(ids: Iterable[int]) -> bytes:
@@ -657,9 +665,30 @@ _ENTITY = re.compile(
 )
 
 
+# The same, or a sentence break: the whole document is read in one pass. A
+# sentence opens after the break as it opens a string (no space before it).
+_ENTITY_OR_BREAK = re.compile(f"{_BREAK}|{_ENTITY.pattern}")
+
+
 def _entities(sentence: str) -> set[str]:
     """Names, numbers and dates, lower-cased."""
     return {word.lower() for word in _ENTITY.findall(sentence)}
+
+
+def _entities_by_sentence(sentences: Sequence[str]) -> list[set[str]]:
+    """:func:`_entities` of each sentence, found by one regex pass over the document."""
+    text = _BREAK.join(sentences)
+    if text.count(_BREAK) != len(sentences) - 1:
+        return [_entities(s) for s in sentences]
+    found: list[set[str]] = [set()]
+    current = found[0]
+    for word in _ENTITY_OR_BREAK.findall(text):
+        if word == _BREAK:
+            current = set()
+            found.append(current)
+        else:
+            current.add(word.lower())
+    return found
 
 
 def _entity_overlap(
@@ -672,9 +701,9 @@ def _entity_overlap(
     columns: dict[str, int] = {}
     cells: list[tuple[int, int]] = []
     numeric: set[int] = set()
-    for row, sentence in enumerate(sentences):
+    for row, entities in enumerate(_entities_by_sentence(sentences)):
         # Counts of 0/1 cells are exact: the column order changes nothing.
-        for entity in _entities(sentence):
+        for entity in entities:
             column = columns.setdefault(entity, len(columns))
             cells.append((row, column))
             if entity[0].isdigit():

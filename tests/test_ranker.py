@@ -169,3 +169,20 @@ def test_a_sentence_repeating_a_word_hundreds_of_times_is_ranked() -> None:
     picked = rank_sentences(story, 3, language="en")
     assert len(picked) == 3
     assert all(p.score == p.score for p in picked)  # no NaN
+
+
+def test_one_pass_entity_reading_matches_sentence_by_sentence() -> None:
+    from briefing.ranker import _entities, _entities_by_sentence
+
+    story = [
+        "Paris hosted 34 chiefs on 11 mars, said Jean-Luc Martin.",
+        "mars was cold in Lyon (France) and “Nice” too.",
+        "Artest got 30 games; O'Neal 25, and Wallace 6.",
+        "No names here at all.",
+        *STORY,
+    ]
+    assert _entities_by_sentence(story) == [_entities(s) for s in story]
+    assert _entities_by_sentence(["Odd \ue000 Break here.", "Then Paris."]) == [
+        _entities("Odd \ue000 Break here."),
+        _entities("Then Paris."),
+    ]
