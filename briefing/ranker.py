@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import struct
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -56,6 +57,7 @@ class RankerSettings:
     position_decay: float = 1.0
     redundancy: float = 1.0  # MMR penalty on the closest repeat of a picked sentence
     entity_weight: float = 1.0  # so do shared names, numbers and dates
+    new_numbers: bool = True  # a sentence with numbers the other lacks is no repeat of it
     lead_rank: int = 3  # the opening sentence ranks no lower (the default length)
     min_words: int = 3  # shorter "sentences" (bylines, captions) are not picked
     damping: float = 0.85
@@ -289,7 +291,11 @@ class _Lexicon:
             return np.frombuffer(packed, dtype=np.int32), len(self._stem_ids)
 
     def _encode_token(self, token: str) -> bytes:
-        words = _WORD_RUN.findall(token.lower())
+        lower = token.lower()
+        if lower.isalnum():  # one word: isalnum() is what "\w" matches, less "_"
+            term = self._term(lower)
+            return b"" if term == _STOP else _pack_one(term)
+        words = _WORD_RUN.findall(lower)
         return _packed(term for term in map(self._term, words) if term != _STOP)
 
     def _term(self, word: str) -> int:
@@ -298,6 +304,9 @@ class _Lexicon:
             stems = self._stem_ids
             term = self._words[word] = stems.setdefault(self._stem(word), len(stems))
         return term
+
+
+_pack_one = struct.Struct("=i").pack  # one id, as array("i") lays it out
 
 
 def _packed(ids: Iterable[int]) -> bytes:
@@ -489,13 +498,27 @@ def ranking(
     base = centrality + position
     usable = usable_sentences(sentences, document.sizes, settings.min_words)
     lead = _lead_index(sentences, usable) if settings.lead_rank > 0 else None
+    # A short sentence that ends as a sentence ("It has two sentences.") is
+    # one a reader expects, but says less than a full one: it ranks after
+    # every full sentence rather than not at all.
+    short = complete_short_sentences(sentences, document.sizes, settings.min_words) & ~usable
+    if short.any():
+        base = np.where(short, base - _SHORT_PENALTY, base)
+        usable = usable | short
     redundancy = similarity
     if settings.entity_weight > 0.0:
         # TF-IDF cosine misses a sentence that restates another's facts in
         # other words around them ("une réunion à huis clos à Paris le 11
         # mars" after "Le 11 mars, ... une réunion à Paris"): the share of its
         # names, numbers and dates already said sees it.
-        redundancy = np.maximum(redundancy, settings.entity_weight * _entity_overlap(sentences))
+        entity, known_numbers = _entity_overlap(sentences)
+        redundancy = np.maximum(redundancy, settings.entity_weight * entity)
+        if settings.new_numbers:
+            # A sentence naming the same people with numbers of its own
+            # ("Artest for the rest of the season, Jackson for 30 games, ...")
+            # states new facts: it repeats a sentence only as far as its
+            # numbers were said there too.
+            redundancy = redundancy * known_numbers
     # Row j: how much each sentence repeats sentence j (what MMR reads per pick).
     picked = _select_with_mmr(
         base, redundancy.T.copy(), usable, limit, settings.redundancy, lead, settings.lead_rank
@@ -543,6 +566,48 @@ def usable_sentences(
         if not usable.any():
             usable[:] = True
     return usable
+
+
+# Larger than any gap between two full sentences' scores (each is at most a
+# few units), so a short sentence never outranks a full one.
+_SHORT_PENALTY = 1000.0
+
+
+def complete_short_sentences(
+    sentences: Sequence[str], sizes: NDArray[np.float64], min_words: int
+) -> NDArray[np.bool_]:
+    """Sentences under ``min_words`` content words that are complete sentences.
+
+    Complete: at least one content word, a full stop, question or
+    exclamation mark at its end (not a bracket: "Comment (0)"), no
+    quotation left open, a capital letter or digit opening it, and no
+    byline or credit ("By Jane Doe.", "Source : AFP."), so page debris is
+    not taken for one.
+    """
+    import numpy as np
+
+    return np.array(
+        [
+            0 < size < min_words
+            and s.rstrip(_CLOSERS)[-1:] in _SENTENCE_END
+            and not has_open_quote(s)
+            and _opens_as_sentence(s)
+            and not _BYLINE_OPENER.match(s)
+            for s, size in zip(sentences, sizes.tolist(), strict=True)
+        ],
+        dtype=bool,
+    ).reshape(len(sentences))
+
+
+_CLOSERS = "»\"”’)' "
+_SENTENCE_END = frozenset(".!?…")
+# "By Jane Doe." / "Par Jean Dupont." / "Photo: AFP." / "Source : Le Monde."
+_BYLINE_OPENER = re.compile(r"(?i)(?:by|par|photo|source|credit|crédit)s?\b")
+
+
+def _opens_as_sentence(sentence: str) -> bool:
+    first = sentence.lstrip("«“\"'(¿¡ ")[:1]
+    return first.isupper() or first.isdigit()
 
 
 def lead_index(
@@ -600,31 +665,67 @@ _ENTITY = re.compile(
 )
 
 
+# The same, or a sentence break: the whole document is read in one pass. A
+# sentence opens after the break as it opens a string (no space before it).
+_ENTITY_OR_BREAK = re.compile(f"{_BREAK}|{_ENTITY.pattern}")
+
+
 def _entities(sentence: str) -> set[str]:
     """Names, numbers and dates, lower-cased."""
     return {word.lower() for word in _ENTITY.findall(sentence)}
 
 
-def _entity_overlap(sentences: Sequence[str]) -> NDArray[np.float64]:
-    """The share of sentence i's names, numbers and dates that sentence j has too."""
+def _entities_by_sentence(sentences: Sequence[str]) -> list[set[str]]:
+    """:func:`_entities` of each sentence, found by one regex pass over the document."""
+    text = _BREAK.join(sentences)
+    if text.count(_BREAK) != len(sentences) - 1:
+        return [_entities(s) for s in sentences]
+    found: list[set[str]] = [set()]
+    current = found[0]
+    for word in _ENTITY_OR_BREAK.findall(text):
+        if word == _BREAK:
+            current = set()
+            found.append(current)
+        else:
+            current.add(word.lower())
+    return found
+
+
+def _entity_overlap(
+    sentences: Sequence[str],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The share of sentence i's names, numbers and dates that sentence j has
+    too, and the share of its numbers that j has (1 when i has none)."""
     import numpy as np
 
     columns: dict[str, int] = {}
     cells: list[tuple[int, int]] = []
-    for row, sentence in enumerate(sentences):
+    numeric: set[int] = set()
+    for row, entities in enumerate(_entities_by_sentence(sentences)):
         # Counts of 0/1 cells are exact: the column order changes nothing.
-        for entity in _entities(sentence):
-            cells.append((row, columns.setdefault(entity, len(columns))))
+        for entity in entities:
+            column = columns.setdefault(entity, len(columns))
+            cells.append((row, column))
+            if entity[0].isdigit():
+                numeric.add(column)
     n = len(sentences)
     if not cells:
-        return np.zeros((n, n))
+        return np.zeros((n, n)), np.ones((n, n))
     present = np.zeros((n, len(columns)))
     rows, cols = zip(*cells, strict=True)
     present[list(rows), list(cols)] = 1.0
     sizes = np.maximum(present.sum(axis=1), 1.0)
     overlap: NDArray[np.float64] = _gram(present) / sizes[:, None]
     np.fill_diagonal(overlap, 0.0)
-    return overlap
+    if not numeric:
+        return overlap, np.ones((n, n))
+    numbers = present[:, sorted(numeric)]
+    counts = numbers.sum(axis=1)
+    said = numbers @ present[:, sorted(numeric)].T
+    known: NDArray[np.float64] = np.where(
+        counts[:, None] > 0, said / np.maximum(counts, 1.0)[:, None], 1.0
+    )
+    return overlap, known
 
 
 def _select_with_mmr(

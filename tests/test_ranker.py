@@ -85,6 +85,28 @@ def test_a_sentence_repeating_names_and_dates_already_picked_is_skipped() -> Non
     assert 1 in indices(rank_sentences(story, 3, language="fr", settings=no_entities))
 
 
+def test_a_sentence_naming_the_same_people_with_new_numbers_is_not_a_repeat() -> None:
+    # Wikinews, "Four NBA players suspended indefinitely for brawl" (CC BY 2.5).
+    story = [
+        "Four National Basketball Association players have been suspended indefinitely for"
+        " their actions during a brawl at the end of the Friday, November 19th game between"
+        " the Detroit Pistons and the Indiana Pacers.",
+        "Ron Artest, Jermaine O'Neal and Stephen Jackson of the Pacers and Ben Wallace of the"
+        " Pistons learned of the length of their suspensions on Sunday.",
+        "Ron Artest has been suspended for the rest of the season, Stephen Jackson for 30"
+        " games, Jermaine O'Neal for 25, and Ben Wallace for 6.",
+        "Pacers guard Anthony Johnson received a 5 game suspension.",
+        "In addition, Reggie Miller from Indiana, and Detroit Pistons Chauncey Billups, Elden"
+        " Campbell and Derrick Coleman were each suspended one game for leaving the bench.",
+        "The brawl began with 45.9 seconds left in the game, as Ben Wallace shoved Ron Artest"
+        " after a particularly hard foul by Artest.",
+    ]
+    # The lengths of the suspensions are the news, though sentence 1 names the players.
+    assert 2 in indices(rank_sentences(story, 3, language="en"))
+    old_rule = RankerSettings(new_numbers=False)
+    assert 2 not in indices(rank_sentences(story, 3, language="en", settings=old_rule))
+
+
 def test_a_sentence_with_an_open_quotation_or_no_final_mark_is_not_picked() -> None:
     story = [
         *STORY[:2],
@@ -99,6 +121,23 @@ def test_a_sentence_with_an_open_quotation_or_no_final_mark_is_not_picked() -> N
 def test_short_fragments_are_not_picked_for_short_summaries() -> None:
     story = ["By Staff Reporter", *STORY]
     assert 0 not in indices(rank_sentences(story, 2, language="en"))
+
+
+def test_a_short_complete_sentence_ranks_after_every_full_one_and_debris_never() -> None:
+    story = [
+        STORY[0],
+        "Nobody was hurt.",
+        "By Jane Doe.",
+        "Comment (0)",
+        *STORY[1:4],
+    ]
+    order = indices(ranking(story, language="en"))
+    # Every full sentence first, then the short one; the byline and the
+    # counter are not ranked at all, and the order stays one order.
+    assert order[-1] == 1 and sorted(order[:-1]) == [0, 4, 5, 6]
+    assert indices(ranking(story, 4, language="en")) == order[:4]
+    short_only = ["Short news item.", "It has two sentences."]
+    assert indices(rank_sentences(short_only, 3, language="en")) == [0, 1]
 
 
 def test_degenerate_inputs() -> None:
@@ -130,3 +169,20 @@ def test_a_sentence_repeating_a_word_hundreds_of_times_is_ranked() -> None:
     picked = rank_sentences(story, 3, language="en")
     assert len(picked) == 3
     assert all(p.score == p.score for p in picked)  # no NaN
+
+
+def test_one_pass_entity_reading_matches_sentence_by_sentence() -> None:
+    from briefing.ranker import _entities, _entities_by_sentence
+
+    story = [
+        "Paris hosted 34 chiefs on 11 mars, said Jean-Luc Martin.",
+        "mars was cold in Lyon (France) and “Nice” too.",
+        "Artest got 30 games; O'Neal 25, and Wallace 6.",
+        "No names here at all.",
+        *STORY,
+    ]
+    assert _entities_by_sentence(story) == [_entities(s) for s in story]
+    assert _entities_by_sentence(["Odd \ue000 Break here.", "Then Paris."]) == [
+        _entities("Odd \ue000 Break here."),
+        _entities("Then Paris."),
+    ]
