@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .collect import CollectReport, collect
 from .config import Config
@@ -176,8 +176,7 @@ def _run(
         briefing,
         stories=stories,
         more=tuple(titles_only),
-        new_count=len(new),
-        since=store.briefing_time(day) if earlier else None,
+        **_what_is_new(store, day, new),
     )
     previous = None if options.force else store.briefing_record(day)
     written = write_outputs(
@@ -200,6 +199,23 @@ def _run(
         unchanged=written.unchanged,
         digests=written.digests,
     )
+
+
+def _what_is_new(store: ArticleStore, day: date, new: Sequence[Article]) -> dict[str, Any]:
+    """How many of the briefing's articles are new, and since when (``new_count``, ``since``).
+
+    A run that brings new articles says how many arrived since the last run
+    that brought some. A run that brings none says what the briefing said
+    after its last update, so an unchanged briefing stays the same, word for
+    word (and its files are left as they are); what the run itself found is
+    in its result.
+    """
+    updates = store.briefing_updates(day)
+    if new:
+        return {"new_count": len(new), "since": updates[-1][0] if updates else None}
+    if not updates:
+        return {"new_count": 0, "since": None}
+    return {"new_count": updates[-1][1], "since": updates[-2][0] if len(updates) > 1 else None}
 
 
 def current_time() -> datetime:

@@ -675,18 +675,18 @@ class Store:
             digests=dict(json.loads(row["digests"] or "{}")),
         )
 
-    def briefing_time(self, day: date) -> datetime | None:
-        """When a run last brought new articles into the briefing of ``day`` (None: never).
+    def briefing_updates(self, day: date) -> list[tuple[datetime, int]]:
+        """When runs brought new articles into the briefing of ``day``, and how many, oldest first.
 
-        A rerun that finds nothing new does not move it, so "N new since HH:MM"
-        stays true and an unchanged briefing renders exactly as before.
+        Runs that found nothing new are not updates: the briefing they leave
+        is the one before them, word for word.
         """
-        row = self.db.execute(
-            """SELECT finished_at FROM runs WHERE briefing_date = ? AND status = 'ok'
-               AND new_articles > 0 ORDER BY id DESC LIMIT 1""",
+        rows = self.db.execute(
+            """SELECT finished_at, new_articles FROM runs WHERE briefing_date = ?
+               AND status = 'ok' AND new_articles > 0 ORDER BY id""",
             (day.isoformat(),),
-        ).fetchone()
-        return parse_time(row[0]) if row else None
+        ).fetchall()
+        return [(moment, int(n)) for at, n in rows if (moment := parse_time(at)) is not None]
 
     def briefing_outputs(self, day: date) -> list[str] | None:
         """The files written for the briefing of ``day``, or None if there is none."""

@@ -34,6 +34,12 @@ ARTICLE = (
     "The vote was eleven to four after a debate that lasted most of the evening.\n"
 )
 
+SECOND_ARTICLE = (
+    "Bridge reopens after repairs\n\nThe old river bridge reopened to traffic on Monday. "
+    "Engineers replaced the worn steel bearings over six weeks of night work. "
+    "Buses will use the bridge again from Tuesday, the transport office said.\n"
+)
+
 
 def folder_with_bad_files(folder: Path) -> None:
     """One good article, and six files the folder source must skip (one a FIFO)."""
@@ -105,14 +111,36 @@ def test_the_mailed_briefing_of_a_rerun_says_what_is_new_and_keeps_its_language(
         )
     )
     run_briefing(config, RunOptions(day=DAY))
-    run_briefing(config, RunOptions(day=DAY, send=True, force=True))
+    (tmp_path / "docs" / "bridge.txt").write_text(SECOND_ARTICLE)
+    run_briefing(config, RunOptions(day=DAY, send=True))
     mailed = message_from_bytes(box.received[-1][2], policy=policy.default)
     assert mailed["Content-Language"] == "fr"
     body = mailed.get_body(("plain",))
     assert body is not None
     text = body.get_content()
-    assert re.search(r"0 nouveau depuis \d\d:\d\d, 1 plus tôt dans la journée\.", text)
+    assert re.search(r"1 nouveau depuis \d\d:\d\d, 1 plus tôt dans la journée\.", text)
     assert "Rien de nouveau" not in text
+
+
+def test_a_rerun_that_finds_nothing_new_leaves_the_briefing_word_for_word(
+    write_config: Callable[[str], Path], tmp_path: Path
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "budget.txt").write_text(ARTICLE)
+    config = load_config(
+        write_config('formats = ["md"]\n[[sources]]\nname = "Docs"\nfolder = "docs"\n')
+    )
+    run_briefing(config, RunOptions(day=DAY))
+    (tmp_path / "docs" / "bridge.txt").write_text(SECOND_ARTICLE)
+    update = run_briefing(config, RunOptions(day=DAY))
+    md = tmp_path / "output" / f"briefing-{DAY}.md"
+    updated = md.read_text()
+    assert re.search(r"^\*1 new since \d\d:\d\d, 1 from earlier today\.\*$", updated, re.M)
+    rerun = run_briefing(config, RunOptions(day=DAY))
+    assert rerun.new_articles == 0 and update.new_articles == 1
+    # Still true after the rerun: the last update brought one article since the first run.
+    assert md.read_text() == updated
+    assert md in rerun.unchanged
 
 
 def test_status_and_sources_show_times_in_the_configured_timezone(

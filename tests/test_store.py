@@ -172,7 +172,7 @@ def _exercise_every_method(store: Store) -> set[str]:
         "abandon_unfinished_runs": store.abandon_unfinished_runs,
         "record_briefing": lambda: store.record_briefing(day, 1, []),
         "briefing_record": lambda: store.briefing_record(day),
-        "briefing_time": lambda: store.briefing_time(day),
+        "briefing_updates": lambda: store.briefing_updates(day),
         "story_summary": lambda: store.story_summary("k"),
         "save_story_summaries": lambda: store.save_story_summaries([("k", "[]")]),
         "briefing_outputs": lambda: store.briefing_outputs(day),
