@@ -43,6 +43,7 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
+import hashlib
 import json
 import math
 import random
@@ -61,7 +62,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _rouge import score, scorer_for
 
-from briefing.models import Article, BriefingItem, Length
+from briefing.models import Article, BriefingItem, Length, Story
 from briefing.stories import (  # the same words as the stage
     DEFAULT_SETTINGS,
     StorySettings,
@@ -407,6 +408,17 @@ def thousand_items(events: list[dict[str, Any]], pool: list[dict[str, Any]]) -> 
     ]
 
 
+def stories_digest(stories: Sequence[Story]) -> str:
+    """A hash of the stories: members, headline, and each quoted sentence with its score."""
+    digest = hashlib.sha256()
+    for story in stories:
+        digest.update(repr((story.key, story.headline)).encode())
+        digest.update(repr([i.article.url for i in story.items]).encode())
+        for s in story.sentences:
+            digest.update(repr((s.article.url, s.index, s.text, s.score)).encode())
+    return digest.hexdigest()[:16]
+
+
 def speed(events: list[dict[str, Any]], pool: list[dict[str, Any]]) -> None:
     start = time.process_time()
     items = thousand_items(events, pool)
@@ -435,6 +447,7 @@ def speed(events: list[dict[str, Any]], pool: list[dict[str, Any]]) -> None:
     tracemalloc.stop()
     multi = sum(len(s.items) > 1 for s in stories)
     print(f"\n## Speed: {len(items)} articles -> {len(stories)} stories ({multi} of several)\n")
+    print(f"- stories digest {stories_digest(stories)} (the same before and after a speed change)")
     print(
         f"- grouping + story summaries: median {median(timings):.2f} s wall, "
         f"{median(cpu):.2f} s CPU (wall runs {', '.join(f'{t:.2f}' for t in timings)}); "

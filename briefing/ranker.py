@@ -239,6 +239,49 @@ def _prefix(word: str) -> str:
     return word[:6]
 
 
+class _StemMemo:
+    """Lower-cased word -> its stem for one language, shared by every caller.
+
+    The summariser and the story stage read the same words of the same day:
+    each word is stemmed once per process. Bounded (a scheduler runs for
+    months); the stemmer call is locked, as a Snowball stemmer object is not
+    re-entrant (a lookup needs no lock).
+    """
+
+    def __init__(self, language: str) -> None:
+        self._stem = _stemmer(language)
+        self._lock = threading.Lock()
+        self._memo: dict[str, str] = {}
+
+    def stem(self, word: str) -> str:
+        found = self._memo.get(word)
+        if found is None:
+            with self._lock:
+                if len(self._memo) > _LEXICON_LIMIT:
+                    self._memo = {}
+                found = self._memo[word] = self._stem(word)
+        return found
+
+
+@cache
+def _stem_memo(language: str) -> _StemMemo:
+    return _StemMemo(language)
+
+
+def stem(word: str, language: str) -> str:
+    """The stem of a lower-cased word (Snowball), memoised per language.
+
+    The one stemming every stage uses, so that a word the summariser
+    stemmed is not stemmed again by the story stage.
+    """
+    return _stem_memo(language).stem(word)
+
+
+def stemmer(language: str) -> Callable[[str], str]:
+    """:func:`stem` for one language, as a function of the word alone."""
+    return _stem_memo(language).stem
+
+
 class _Lexicon:
     """Raw token -> term ids for one language, memoised across documents.
 
@@ -252,9 +295,8 @@ class _Lexicon:
 
     def __init__(self, language: str) -> None:
         self._stops = stop_words(language) | _EXTRA_STOP_WORDS.get(language, frozenset())
-        self._stem = _stemmer(language)
-        # The memo is shared by every caller, and a Snowball stemmer object
-        # is not re-entrant.
+        self._stem = stemmer(language)
+        # The memo is shared by every caller.
         self._lock = threading.Lock()
         self._reset()
 
@@ -322,7 +364,7 @@ def _lexicon(language: str) -> _Lexicon:
 
 def content_terms(sentence: str, stops: frozenset[str], language: str = "") -> list[str]:
     """The sentence's content words (not in ``stops``), lower-cased and stemmed."""
-    stem = _stemmer(language)
+    stem = stemmer(language)
     return [stem(w) for w in _TOKEN.findall(sentence.lower()) if w != "\n" and w not in stops]
 
 
@@ -871,6 +913,8 @@ __all__ = [
     "lead_index",
     "rank_sentences",
     "ranking",
+    "stem",
+    "stemmer",
     "stop_words",
     "usable_sentences",
 ]

@@ -106,24 +106,25 @@ class _Terms:
     """
 
     def __init__(self, language: str) -> None:
-        from .ranker import content_terms, stop_words
+        from .ranker import stemmer, stop_words
 
         self._stops = stop_words(language)
-        self._language = language
-        self._content_terms = content_terms
+        # The summariser's memo: the words it already stemmed are not stemmed again.
+        self._stem = stemmer(language)
         self._memo: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
     def terms(self, words: Sequence[str]) -> list[str]:
+        """The stems of the content words among ``words`` (lower-cased words, in order)."""
         with self._lock:
             if len(self._memo) > _MEMO_LIMIT:
                 self._memo = {}
             memo = self._memo
-            # Most words of a day are already known: stem only the new ones,
+            # Most words of a day are already known: look up only the new ones,
             # then map the whole list in one pass (this loop is the stage's hot spot).
+            stops, stem = self._stops, self._stem
             for word in set(words).difference(memo):
-                found = self._content_terms(word, self._stops, self._language)
-                memo[word] = found[0] if found else None
+                memo[word] = None if word in stops else stem(word)
             return [term for term in map(memo.__getitem__, words) if term is not None]
 
     def is_stop(self, word: str) -> bool:

@@ -490,3 +490,22 @@ def test_the_json_lists_articles_not_summarised_and_failed_sources_per_the_schem
     assert data["not_summarised"][0]["error"]
     assert [f["source"] for f in data["failures"]] == ["Gone"]
     assert data["counts"]["failed_sources"] == 1 and data["counts"]["articles"] == 6
+
+
+def test_the_stage_stems_no_word_the_summariser_already_stemmed() -> None:
+    # One stemming memo per language for the whole process: a CLI run
+    # summarises the day's articles, then groups them, reading the same words.
+    from briefing import ranker, stories
+
+    for language, text in (
+        ("en", "Barge operators halted shipments as the Rhine kept falling at Kaub."),
+        ("fr", "Les transporteurs suspendent les livraisons tandis que le Rhin baisse."),
+    ):
+        ranker.ranking([text, text.upper()], language=language)
+        memo = ranker._stem_memo(language)
+        known = len(memo._memo)
+        terms = stories._Terms(language).terms(stories._words(text))
+        assert terms and len(memo._memo) == known
+        stops = ranker.stop_words(language)
+        words = stories._words(text)
+        assert terms == [ranker.stem(w, language) for w in words if w not in stops]
