@@ -9,7 +9,6 @@ Heavy libraries are imported inside the commands that need them, so
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import logging
 import os
@@ -139,6 +138,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, plus "did you mean" for a mistyped command or long option."""
 
     def error(self, message: str) -> Any:
+        import difflib  # lazily: only a mistake needs it
+
         match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         if match:
             choices = re.findall(r"'([^']*)'", match.group(2))

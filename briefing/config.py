@@ -10,14 +10,11 @@ the config file, not the working directory.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -195,6 +192,8 @@ class Config:
 
 def sample_config_path() -> Path:
     """The bundled sample configuration (Wikinews articles and the seed article)."""
+    from importlib import resources  # lazily: `briefing summarize` reads no config
+
     return Path(str(resources.files("briefing") / "samples" / "briefing.toml"))
 
 
@@ -272,6 +271,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path} is a folder, not a config file") from None
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    import tomllib  # lazily: `briefing summarize` reads no config
+
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -342,6 +343,8 @@ def _kind_name(kinds: tuple[type, ...]) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """``"; did you mean 'sources'?"`` for a near miss, else ``""``."""
+    import difflib  # lazily: only a mistake needs it
+
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
     return f"; did you mean {close[0]!r}?" if close else ""
 
