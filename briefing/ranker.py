@@ -707,9 +707,13 @@ _ENTITY = re.compile(
 )
 
 
-# The same, or a sentence break: the whole document is read in one pass. A
-# sentence opens after the break as it opens a string (no space before it).
-_ENTITY_OR_BREAK = re.compile(f"{_BREAK}|{_ENTITY.pattern}")
+# The same, found faster: a match opens at the non-word character before the
+# entity (which the entity's own rule needs anyway), so the regex engine skips
+# ahead to such characters instead of trying every position. Read after a
+# non-word character that is no delimiter, a sentence opens as a string does.
+_ENTITY_AFTER = re.compile(
+    rf"[^\w]((?<=[\s(«“\"'’-])(?:[A-ZÀ-ÖØ-ÞŒÆ][\w'’-]*|\d(?:[\d.,]*\d)?)|(?:{_MONTHS})\b)"
+)
 
 
 def _entities(sentence: str) -> set[str]:
@@ -718,19 +722,9 @@ def _entities(sentence: str) -> set[str]:
 
 
 def _entities_by_sentence(sentences: Sequence[str]) -> list[set[str]]:
-    """:func:`_entities` of each sentence, found by one regex pass over the document."""
-    text = _BREAK.join(sentences)
-    if text.count(_BREAK) != len(sentences) - 1:
-        return [_entities(s) for s in sentences]
-    found: list[set[str]] = [set()]
-    current = found[0]
-    for word in _ENTITY_OR_BREAK.findall(text):
-        if word == _BREAK:
-            current = set()
-            found.append(current)
-        else:
-            current.add(word.lower())
-    return found
+    """:func:`_entities` of each sentence (the same sets, found faster)."""
+    find = _ENTITY_AFTER.findall
+    return [{word.lower() for word in find(_BREAK + sentence)} for sentence in sentences]
 
 
 def _entity_overlap(

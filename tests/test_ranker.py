@@ -179,6 +179,15 @@ def test_one_pass_entity_reading_matches_sentence_by_sentence() -> None:
         "mars was cold in Lyon (France) and “Nice” too.",
         "Artest got 30 games; O'Neal 25, and Wallace 6.",
         "No names here at all.",
+        # Where one rule's match could hide another's: a month inside a
+        # name, after a number or a dash, at the start; names after quotes.
+        "march 3, X-march and 1990-march, then 5.5,6 and 2004-Smith.",
+        'Le 1er juillet, «Macron» et "Biden"Obama’s O\'Neil-Smith- Xy (AP) décembre.',
+        "juin",
+        "Mai.",
+        "5",
+        "-Paris",
+        "«Zoé» 12% (3,4) août_ juillet-",
         *STORY,
     ]
     assert _entities_by_sentence(story) == [_entities(s) for s in story]
