@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from html.parser import HTMLParser
 
 # Lines that are page furniture, not prose: share and comment counters, source
 # and credit lines, cookie banners, "read more" links. Matched on a whole,
@@ -422,75 +421,17 @@ _BLOCK_TAGS = frozenset(
 _VOID_TAGS = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col"})
 
 
-class _TextExtractor(HTMLParser):
-    """Collect the visible text of an HTML document, block by block."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = []
-        self._current: list[str] = []
-        self._skip_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED_TAGS and tag not in _VOID_TAGS:
-            self._skip_depth += 1
-        elif tag in _BLOCK_TAGS:
-            self._end_block()
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK_TAGS:
-            self._end_block()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED_TAGS and tag not in _VOID_TAGS:
-            self._skip_depth = max(0, self._skip_depth - 1)
-        elif tag in _BLOCK_TAGS:
-            self._end_block()
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip_depth:
-            self._current.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._end_block()
-
-    def _end_block(self) -> None:
-        block = _SPACES.sub(" ", " ".join("".join(self._current).split())).strip()
-        if block:
-            self.blocks.append(block)
-        self._current = []
-
-
 def html_to_text(html_text: str) -> str:
     """Return the visible text of an HTML fragment or page, one paragraph per block.
 
     Scripts, styles, navigation and embedded media are dropped. Character
     references are decoded once (never resolved against files or the network).
     """
-    extractor = _TextExtractor()
-    extractor.feed(html_text)
-    extractor.close()
-    return "\n\n".join(extractor.blocks)
+    # html.parser is imported only when HTML is read: `briefing summarize
+    # --jsonl` reads plain text and starts faster without it.
+    from briefing.text.markup import visible_text
 
-
-_MD_FENCE = re.compile(r"^(?:```|~~~).*?^(?:```|~~~)[ \t]*$", re.MULTILINE | re.DOTALL)
-_MD_IMAGE = re.compile(r"!\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)")
-_MD_LINK = re.compile(r"\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)")
-_MD_REF_LINK = re.compile(r"\[([^\]\n]{0,500})\]\[[^\]\n]{0,200}\]")
-_MD_REF_DEF = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
-_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]{1,2000})>")
-_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.MULTILINE)
-_MD_SETEXT = re.compile(r"^[ \t]{0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
-_MD_RULE = re.compile(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$", re.MULTILINE)
-_MD_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
-_MD_LIST = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.MULTILINE)
-# Bounded spans keep every pattern linear on hostile input (no runaway backtracking).
-_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=\S)([^\n]{0,300}?\S)\1")
-_MD_CODE = re.compile(r"`{1,3}([^`\n]*)`{1,3}")
-_MD_TABLE_RULE = re.compile(
-    r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.MULTILINE
-)
+    return visible_text(html_text)
 
 
 def markdown_to_text(md: str) -> str:
@@ -500,29 +441,9 @@ def markdown_to_text(md: str) -> str:
     raw HTML in the document goes through :func:`html_to_text`, so no tag or
     script passes through.
     """
-    text = _MD_FENCE.sub("", md)
-    text = _MD_REF_DEF.sub("", text)
-    text = _MD_IMAGE.sub(r"\1", text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _MD_REF_LINK.sub(r"\1", text)
-    text = _MD_AUTOLINK.sub(r"\1", text)
-    text = _MD_HEADING.sub(r"\1", text)
-    text = _MD_TABLE_RULE.sub("", text)
-    text = _MD_SETEXT.sub("", text)
-    text = _MD_RULE.sub("", text)
-    text = _MD_QUOTE.sub("", text)
-    text = _MD_LIST.sub("", text)
-    text = _MD_CODE.sub(r"\1", text)
-    text = _MD_EMPHASIS.sub(r"\2", text)
-    if "<" in text or "&" in text:
-        text = _strip_inline_html(text)
-    return text.strip()
+    from briefing.text.markup import markdown_prose  # its regexes compile only when needed
 
-
-def _strip_inline_html(text: str) -> str:
-    # Markdown may hold raw HTML; keep paragraph breaks, drop every tag.
-    paragraphs = [html_to_text(part) for part in _BLANK_LINES.split(text)]
-    return "\n\n".join(p for p in paragraphs if p)
+    return markdown_prose(md)
 
 
 __all__ = [

@@ -1,0 +1,109 @@
+"""HTML and Markdown to plain text, apart from cleaning: plain text never pays for them.
+
+An article given as plain text (`briefing summarize --jsonl`) needs neither
+html.parser nor the Markdown expressions; they load on first use.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from briefing.text.clean import _BLANK_LINES, _BLOCK_TAGS, _SKIPPED_TAGS, _SPACES, _VOID_TAGS
+
+
+class _TextExtractor(HTMLParser):
+    """Collect the visible text of an HTML document, block by block."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._current: list[str] = []
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_TAGS and tag not in _VOID_TAGS:
+            self._skip_depth += 1
+        elif tag in _BLOCK_TAGS:
+            self._end_block()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self._end_block()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS and tag not in _VOID_TAGS:
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in _BLOCK_TAGS:
+            self._end_block()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip_depth:
+            self._current.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._end_block()
+
+    def _end_block(self) -> None:
+        block = _SPACES.sub(" ", " ".join("".join(self._current).split())).strip()
+        if block:
+            self.blocks.append(block)
+        self._current = []
+
+
+def visible_text(html_text: str) -> str:
+    """:func:`briefing.text.clean.html_to_text`."""
+    extractor = _TextExtractor()
+    extractor.feed(html_text)
+    extractor.close()
+    return "\n\n".join(extractor.blocks)
+
+
+_MD_FENCE = re.compile(r"^(?:```|~~~).*?^(?:```|~~~)[ \t]*$", re.MULTILINE | re.DOTALL)
+_MD_IMAGE = re.compile(r"!\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)")
+_MD_LINK = re.compile(r"\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)")
+_MD_REF_LINK = re.compile(r"\[([^\]\n]{0,500})\]\[[^\]\n]{0,200}\]")
+_MD_REF_DEF = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
+_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]{1,2000})>")
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.MULTILINE)
+_MD_SETEXT = re.compile(r"^[ \t]{0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
+_MD_RULE = re.compile(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$", re.MULTILINE)
+_MD_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
+_MD_LIST = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", re.MULTILINE)
+# Bounded spans keep every pattern linear on hostile input (no runaway backtracking).
+_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=\S)([^\n]{0,300}?\S)\1")
+_MD_CODE = re.compile(r"`{1,3}([^`\n]*)`{1,3}")
+_MD_TABLE_RULE = re.compile(
+    r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.MULTILINE
+)
+
+
+def markdown_prose(md: str) -> str:
+    """:func:`briefing.text.clean.markdown_to_text`."""
+    text = _MD_FENCE.sub("", md)
+    text = _MD_REF_DEF.sub("", text)
+    text = _MD_IMAGE.sub(r"\1", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_REF_LINK.sub(r"\1", text)
+    text = _MD_AUTOLINK.sub(r"\1", text)
+    text = _MD_HEADING.sub(r"\1", text)
+    text = _MD_TABLE_RULE.sub("", text)
+    text = _MD_SETEXT.sub("", text)
+    text = _MD_RULE.sub("", text)
+    text = _MD_QUOTE.sub("", text)
+    text = _MD_LIST.sub("", text)
+    text = _MD_CODE.sub(r"\1", text)
+    text = _MD_EMPHASIS.sub(r"\2", text)
+    if "<" in text or "&" in text:
+        text = _strip_inline_html(text)
+    return text.strip()
+
+
+def _strip_inline_html(text: str) -> str:
+    # Markdown may hold raw HTML; keep paragraph breaks, drop every tag.
+    paragraphs = [visible_text(part) for part in _BLANK_LINES.split(text)]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+__all__ = ["markdown_prose", "visible_text"]
