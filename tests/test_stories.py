@@ -509,3 +509,18 @@ def test_the_stage_stems_no_word_the_summariser_already_stemmed() -> None:
         stops = ranker.stop_words(language)
         words = stories._words(text)
         assert terms == [ranker.stem(w, language) for w in words if w not in stops]
+
+
+def test_names_and_figures_are_the_plain_rules_matches() -> None:
+    # The fast expression must find exactly what the plain rule does.
+    import re
+
+    from briefing import stories
+
+    plain = re.compile(r"\b(?:[A-ZÀ-ÖØ-Þ][\w’'-]*\w|[A-ZÀ-ÖØ-Þ])\b|\d[\d,.]*\d|\d")
+    for text in (
+        "Jean-Luc Martin met O'Neil in Paris on 11 March 2026; $55bn, 3.4% and 1,000.",
+        "A1 b2C Zoë's É-cole x-Ray 12-4 ABC- _Nice_ 5. 6,  ßX Ü",
+        "L'Élysée a dit «Non» ; 2004-Smith, mars, Œuvre and ÀB9.",
+    ):
+        assert stories._NAME.findall(text) == plain.findall(text)
