@@ -33,7 +33,9 @@ machine is shared), warm and with the stage's word memo emptied first (a
 CLI run's case), beside the per-article summarising of the same articles;
 memory is the peak allocated by the stage. Past the 515 real articles, the
 1,000 are made up with second copies of them under another source name, so
-nearly every article is in a story of two: the stage's worst case.
+nearly every article is in a story of two: the stage's worst case. A digest
+of the stories (members, headlines, quoted sentences and their scores) is
+printed, so a change made for speed can show that it changed no story.
 """
 
 from __future__ import annotations
