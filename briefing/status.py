@@ -345,12 +345,10 @@ class SourceReport:
 def source_reports(config: Config) -> list[SourceReport]:
     """Each configured source's last status, read-only (no database is created)."""
     known: dict[str, Any] = {}
-    changes: dict[str, str | None] = {}
     if config.database_path.exists():
         with Store(config.database_path) as store:
             names = [s.name for s in config.sources]
             known = {st.source: st for st in store.source_statuses(names)}
-            changes = {name: _last_change(store, name) for name in names}
     reports = []
     for source in config.sources:
         st = known.get(source.name)
@@ -364,20 +362,11 @@ def source_reports(config: Config) -> list[SourceReport]:
                 last_error=st.last_error if st else None,
                 last_new=st.last_new if st else 0,
                 last_seen=st.last_seen if st else 0,
-                last_change=changes.get(source.name),
+                last_change=st.last_change if st else None,
                 articles=st.articles if st else 0,
             )
         )
     return reports
-
-
-def _last_change(store: Store, source: str) -> str | None:
-    row = store.db.execute(
-        """SELECT max(a.collected_at) FROM articles a
-           JOIN article_sources s ON s.article_id = a.id WHERE s.source = ?""",
-        (source,),
-    ).fetchone()
-    return str(row[0]) if row and row[0] else None
 
 
 def source_report_to_dict(report: SourceReport) -> dict[str, Any]:

@@ -108,7 +108,7 @@ MIGRATIONS: tuple[str, ...] = (
     # 2 (scale): per-source counts read an index instead of the whole table; a briefing
     # keeps the digests of what it wrote, so an unchanged rerun can leave its files alone.
     """
-    CREATE INDEX article_sources_source ON article_sources(source);
+    CREATE INDEX article_sources_source ON article_sources(source, article_id);
     ALTER TABLE briefings ADD COLUMN generated_at TEXT;
     ALTER TABLE briefings ADD COLUMN digests TEXT NOT NULL DEFAULT '{}';
     """,
@@ -190,6 +190,8 @@ class SourceStatus:
     last_new: int
     last_seen: int
     articles: int
+    #: When the source last brought an article the store did not have (a 304 changes nothing).
+    last_change: str | None = None
 
 
 @dataclass(frozen=True)
@@ -566,14 +568,22 @@ class Store:
                 (wanted,),
             )
         }
-        counts = dict(
-            self.db.execute(
-                """SELECT source, count(*) FROM article_sources
-                   WHERE source IN (SELECT value FROM json_each(?)) GROUP BY source""",
+        stored = {
+            row[0]: (int(row[1]), row[2])
+            # Ids grow with collection time, so a source's newest article is its
+            # largest id: counted and found in the index alone, then one lookup each.
+            for row in self.db.execute(
+                """SELECT s.source, s.n, a.collected_at FROM (
+                       SELECT source, count(*) AS n, max(article_id) AS newest
+                       FROM article_sources
+                       WHERE source IN (SELECT value FROM json_each(?)) GROUP BY source
+                   ) s JOIN articles a ON a.id = s.newest""",
                 (wanted,),
-            ).fetchall()
-        )
-        return [_source_status(name, states.get(name), int(counts.get(name, 0))) for name in names]
+            )
+        }
+        return [
+            _source_status(name, states.get(name), *stored.get(name, (0, None))) for name in names
+        ]
 
     # --- runs and briefings ---------------------------------------------------------
 
@@ -858,7 +868,9 @@ def _article(row: sqlite3.Row) -> Article:
     )
 
 
-def _source_status(name: str, row: sqlite3.Row | None, articles: int) -> SourceStatus:
+def _source_status(
+    name: str, row: sqlite3.Row | None, articles: int, last_change: str | None
+) -> SourceStatus:
     return SourceStatus(
         source=name,
         last_attempt=row["last_attempt"] if row else None,
@@ -867,6 +879,7 @@ def _source_status(name: str, row: sqlite3.Row | None, articles: int) -> SourceS
         last_new=row["last_new"] if row else 0,
         last_seen=row["last_seen"] if row else 0,
         articles=articles,
+        last_change=str(last_change) if last_change else None,
     )
 
 

@@ -226,7 +226,17 @@ def test_source_counts_take_two_queries_whatever_the_number_of_sources(big_store
             ).fetchone()[0]
             for s in statuses
         ]
+        newest = [
+            store.db.execute(
+                """SELECT max(a.collected_at) FROM articles a
+                   JOIN article_sources s ON s.article_id = a.id WHERE s.source = ?""",
+                (s.source,),
+            ).fetchone()[0]
+            for s in statuses
+        ]
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2
+    # The last change (what `briefing sources` shows after an all-304 pass) comes with them.
+    assert [s.last_change for s in statuses] == newest and newest[-1] is None
     assert [s.articles for s in statuses] == expected
     assert expected[0] > 40 and statuses[-1].articles == 0
     assert statuses[0].last_success == "2026-11-24" and statuses[-1].last_attempt is None
