@@ -490,12 +490,14 @@ def render_outputs(
     *,
     reuse_pdf: Callable[[str], bytes | None] | None = None,
     stop: threading.Event | None = None,
+    html: str | None = None,
 ) -> Rendered:
     """The briefing rendered in each requested format, and as an email with ``[email]``.
 
     A format that fails is reported in ``failed`` and costs no other format.
     ``reuse_pdf(html_digest)`` may return the PDF already laid out from the
-    same HTML, which is then not laid out again.
+    same HTML, which is then not laid out again; ``html``, when given, is the
+    briefing's HTML already rendered.
     """
     from . import render
 
@@ -503,11 +505,8 @@ def render_outputs(
     wants_pdf = "pdf" in formats or config.email is not None
     files: dict[str, bytes] = {}
     failed: dict[str, str] = {}
-    html = (
-        _attempt(failed, "html", lambda: render.render_html(briefing, **options))
-        if "html" in formats or wants_pdf
-        else None
-    )
+    if html is None and ("html" in formats or wants_pdf):
+        html = _attempt(failed, "html", lambda: render.render_html(briefing, **options))
     digest = _pdf_digest(config, briefing, html) if html is not None else ""
     reused = reuse_pdf(digest) if reuse_pdf and html is not None and wants_pdf else None
     # The PDF is laid out in a child process, on the other core, while the
@@ -618,10 +617,15 @@ def write_outputs(
     Raises RenderError only when no requested format could be written.
     """
     progress("render", 0, 1)
-    briefing = _as_before_if_unchanged(config, briefing, previous)
+    briefing, html = _as_before_if_unchanged(config, briefing, previous)
     stem = output_stem(briefing.date)
     rendered = render_outputs(
-        config, briefing, formats, reuse_pdf=_pdf_on_disk(config, stem, previous), stop=stop
+        config,
+        briefing,
+        formats,
+        reuse_pdf=_pdf_on_disk(config, stem, previous),
+        stop=stop,
+        html=html,
     )
     failed = dict(rendered.failed)
     paths: list[Path] = []
@@ -659,24 +663,26 @@ def write_outputs(
 
 def _as_before_if_unchanged(
     config: Config, briefing: Briefing, previous: BriefingRecord | None
-) -> Briefing:
+) -> tuple[Briefing, str | None]:
     """The briefing dated as the earlier run's when, so dated, its HTML is the same as then.
 
     Only the time of writing differs between two runs that found the same
     articles and the same problems; giving the earlier time back lets the
-    files (and the PDF) be left exactly as they are.
+    files (and the PDF) be left exactly as they are. The HTML rendered to
+    tell is returned with it, so it is not rendered again.
     """
     if previous is None or previous.generated_at is None or PDF_SOURCE not in previous.digests:
-        return briefing
+        return briefing, None
     from . import render
 
     earlier = _dated(briefing, previous.generated_at)
     try:
         html = render.render_html(earlier, **_template_options(config))
     except BriefingError:
-        return briefing
-    same = _pdf_digest(config, earlier, html) == previous.digests[PDF_SOURCE]
-    return earlier if same else briefing
+        return briefing, None
+    if _pdf_digest(config, earlier, html) == previous.digests[PDF_SOURCE]:
+        return earlier, html
+    return briefing, None
 
 
 def _dated(briefing: Briefing, moment: datetime) -> Briefing:
