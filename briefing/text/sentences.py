@@ -228,6 +228,8 @@ def _join_open_quotations(pieces: list[str], paragraph: str) -> list[str]:
     the paragraph's own text from the first piece to the last (the splitter
     may cut where no space is: 'racistes !", a-t-il dit').
     """
+    if not any(mark in paragraph for mark in _QUOTE_MARKS):
+        return pieces  # most paragraphs quote nobody: nothing to count
     if not any(_open_quote(piece) for piece in pieces):
         return pieces
     spans: list[tuple[int, int]] = []
