@@ -34,6 +34,7 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import filterfalse
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -403,7 +404,9 @@ class _Lexicon:
         new words of the whole document are stemmed in one call.
         """
         memo = self._tokens
-        new = [token for token in dict.fromkeys(tokens) if token not in memo]
+        # Filtered before the duplicates go: most tokens are known, and a
+        # lookup costs less than an insert into a new dict.
+        new = list(dict.fromkeys(filterfalse(memo.__contains__, tokens)))
         # One word: isalnum() is what "\w" matches, less "_".
         split = [
             (lower,) if lower.isalnum() else _WORD_RUN.findall(lower)
