@@ -268,29 +268,37 @@ def clean_text(raw: str) -> str:
     # character and space other than " ": a text that passes is one line
     # (the common case for scraped article bodies) with nothing to replace.
     if text.isprintable():
-        return _clean_line(text)
-    text = _normalise_characters(text)
+        return _clean_line(text, printable=True)
+    text, printable = _normalise_characters(text)
     paragraphs = []
     for paragraph in _BLANK_LINES.split(text):
-        lines = [_clean_line(line) for line in paragraph.split("\n")]
+        lines = [_clean_line(line, printable) for line in paragraph.split("\n")]
         kept = [line for line in lines if line]
         if kept:
             paragraphs.append("\n".join(kept))
     return "\n\n".join(paragraphs)
 
 
-def _normalise_characters(text: str) -> str:
+def _normalise_characters(text: str) -> tuple[str, bool]:
+    """The text with plain line breaks and no odd character, and whether every
+    line of it is printable (then its only white space is " ")."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n")
+    # Every odd character is a control or format character, which
+    # str.isprintable() refuses: a text it accepts, line breaks aside (the
+    # common case), has none, and asking costs less than the regex's scan.
+    if text.replace("\n", " ").isprintable():
+        return text, True
     # One scan tells whether either substitution has anything to do (rarely).
     if _ODD_CHARACTER.search(text) is None:
-        return text
+        return text, False
     text = _ZERO_WIDTH().sub("", text)
-    return _CONTROL().sub(" ", text)
+    return _CONTROL().sub(" ", text), False
 
 
-def _clean_line(line: str) -> str:
-    if not _is_normalised(line):
+def _clean_line(line: str, printable: bool = False) -> str:
+    """One line cleaned; ``printable``: the caller knows it is (its only space is " ")."""
+    if not (_single_spaced(line) if printable else _is_normalised(line)):
         # str.split() knows every Unicode space _SPACES lists, and is far faster.
         line = " ".join(line.split())
     if not line or _is_debris(line):
@@ -304,7 +312,12 @@ def _clean_line(line: str) -> str:
 def _is_normalised(line: str) -> bool:
     """Whether ``" ".join(line.split())`` would give ``line`` back (cheaper to ask)."""
     # Any space but " " (and any control or line break) is not printable.
-    return line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " "
+    return line.isprintable() and _single_spaced(line)
+
+
+def _single_spaced(line: str) -> bool:
+    """:func:`_is_normalised` for a printable line."""
+    return "  " not in line and line[:1] != " " and line[-1:] != " "
 
 
 def is_debris_line(line: str) -> bool:
