@@ -65,9 +65,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _rouge import score, scorer_for
 
 from briefing.models import Article, BriefingItem, Length, Story
+from briefing.ranker import lead_index
 from briefing.stories import (  # the same words as the stage
     DEFAULT_SETTINGS,
     StorySettings,
+    _channels,
+    _similarity,
     _terms_for,
     _words,
     build_stories,
@@ -335,7 +338,53 @@ def repeated_pairs(sentences: Sequence[str]) -> int:
     return count
 
 
-def summary_rows(events: list[dict[str, Any]], settings: StorySettings) -> None:
+def restated_pairs(picked: Sequence[Any]) -> list[tuple[str, str]]:
+    """Quoted sentences of two different articles stating one fact around the same names.
+
+    Both name two names or figures or more, and they share at least two and
+    half of the smaller sentence's: "Lycos has made a screensaver ..." and
+    "Lycos Europe has started to offer a controversial screensaver ...". A
+    reader reads that fact twice. (Measured with the stage's name finder,
+    not with the ranker's entity overlap the stage uses to avoid them.)
+    """
+    terms = _terms_for("en")
+    names = [set(names_and_numbers(s.text, terms)) for s in picked]
+    pairs = []
+    for i in range(len(picked)):
+        for j in range(i + 1, len(picked)):
+            if picked[i].article is picked[j].article:
+                continue
+            small = min(len(names[i]), len(names[j]))
+            shared = len(names[i] & names[j])
+            if small >= 2 and shared >= 2 and shared >= 0.5 * small:
+                pairs.append((picked[i].text, picked[j].text))
+    return pairs
+
+
+def representative_first(articles: Sequence[Article], settings: StorySettings) -> list[Article]:
+    """The event's articles as the stage orders a story's: the one closest to the rest first.
+
+    The stage measures closeness with the whole day's word weights; here the
+    event's articles alone give them (the same blend of channels).
+    """
+    channels = [_channels(a, "en", settings) for a in articles]
+    similarity = _similarity(channels, settings)
+    closeness = similarity.sum(axis=1) - similarity.diagonal()
+    best = int(closeness.argmax())
+    return [articles[best], *(a for k, a in enumerate(articles) if k != best)]
+
+
+def opens_on_lead(picked: Sequence[Any]) -> bool:
+    """Whether the summary's first sentence is its article's lead (what happened)."""
+    if not picked:
+        return False
+    first = picked[0]
+    return first.index == lead_index(sentences_of(first.article), "en")
+
+
+def summary_rows(
+    events: list[dict[str, Any]], settings: StorySettings, *, explain: bool = False
+) -> None:
     scorer = scorer_for("en")
     systems: dict[str, list[dict[str, float]]] = {
         "story summary (ours)": [],
@@ -343,11 +392,22 @@ def summary_rows(events: list[dict[str, Any]], settings: StorySettings) -> None:
         "all sources' leads": [],
         "LexRank over all sources": [],
     }
-    ours_repeats = today_repeats = 0
-    verbatim = attributed = total = 0
+    ours_repeats = today_repeats = restated = leads = 0
+    verbatim = attributed = total = unquotable = 0
     for event in events:
         articles, _, _ = event_articles([event])
-        picked = summarise_story(articles, "en", replace(settings, sentences=SENTENCES))
+        ordered = representative_first(articles, settings)
+        picked = summarise_story(ordered, "en", replace(settings, sentences=SENTENCES))
+        pairs = restated_pairs(picked)
+        restated += len(pairs)
+        leads += opens_on_lead(picked)
+        unquotable += sum(s.text.rstrip()[-1:] not in ".!?…»\"”’)'" for s in picked)
+        if explain:
+            print(f"\n{event['title']}")
+            for s in picked:
+                print(f"  [{ordered.index(s.article)}:{s.index}] {s.text[:110]}")
+            for a, b in pairs:
+                print(f"  restated: {a[:60]!r} / {b[:60]!r}")
         total += len(picked)
         verbatim += sum(quotes(s.article, s.text) for s in picked)
         attributed += sum(s.article in articles and bool(s.article.url) for s in picked)
@@ -375,6 +435,14 @@ def summary_rows(events: list[dict[str, Any]], settings: StorySettings) -> None:
     print(
         f"- repeated-fact pairs: ours {ours_repeats} over {len(events)} stories; "
         f"today's per-article summaries (3 sentences each) {today_repeats}"
+    )
+    print(
+        f"- restated-fact pairs (two sources' sentences around the same names and "
+        f"figures): ours {restated} over {len(events)} stories"
+    )
+    print(
+        f"- summaries opening on their article's lead sentence: {leads}/{len(events)}; "
+        f"quoted sentences without final punctuation (headlines, menus): {unquotable}"
     )
     print(f"- verbatim sentences {verbatim}/{total}; attributed and linked {attributed}/{total}")
 
@@ -473,6 +541,12 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=DEFAULT_SETTINGS.threshold)
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--speed-only", action="store_true")
+    parser.add_argument("--summaries-only", action="store_true")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print each split event's members and channel similarities, and each story summary",
+    )
     args = parser.parse_args()
     events = load(args.multidoc)
     pool = [r for path in args.distractors for r in load(path)]
@@ -485,6 +559,9 @@ def main() -> None:
     starting_point = replace(starting_point, threshold=0.25)
     if args.speed_only:
         speed(events, pool)
+        return
+    if args.summaries_only:
+        summary_rows(events, settings, explain=args.explain)
         return
     for count in (100, 450):
         articles, gold, languages = day_of(events, pool, count)
@@ -504,7 +581,7 @@ def main() -> None:
                 f"{row['entries']} | {row['stable']} |"
             )
         neighbouring_thresholds(articles, gold, languages, len(events), settings)
-    summary_rows(events, settings)
+    summary_rows(events, settings, explain=args.explain)
     if not args.no_speed:
         speed(events, pool)
 

@@ -22,11 +22,18 @@ vocabulary, an event its names and figures).
 Everything is computed from the set of articles, in a canonical order, so
 the stories do not depend on the order articles arrived in.
 
-Summaries. Every sentence of the story's articles is scored by its position
-in its article, by its support from the *other* sources (its best cosine with
-a sentence of another article) and by its centrality to the story (cosine
-with the story's centroid); sentences are picked best first, skipping one that
-repeats a sentence already picked. Each picked sentence keeps its article.
+Summaries. A story's summary opens on the lead sentence of its
+representative article (what happened), then quotes the best-scored of the
+other sentences: each is scored by its position in its article, by its
+support from the *other* sources (its best cosine with a sentence of another
+article) and by its centrality to the story (cosine with the story's
+centroid). Only sentences the per-article ranker would quote are candidates
+(no headline, breadcrumb or menu line without final punctuation, no
+quotation left open), and one that repeats a sentence already picked is
+skipped, whichever source either comes from: by cosine, or by the ranker's
+share of names, numbers and dates already said (two outlets' leads restate
+one fact in their own words around the same names). Each picked sentence
+keeps its article.
 """
 
 from __future__ import annotations
@@ -71,7 +78,9 @@ class StorySettings:
     window_hours: float = 72.0  # articles published further apart are different stories
     min_shared_names: int = 2  # distinctive names or figures two articles must share
     distinctive_share: float = 0.05  # a name carried by more than this share of articles is common
-    repeat_similarity: float = 0.5  # a sentence this close to one picked repeats it
+    # A sentence this close to one picked repeats it: by cosine, or by the
+    # share of its names, numbers and dates the picked one has too.
+    repeat_similarity: float = 0.5
     # Shorter "sentences" (bylines, captions, "Photo: AFP") are picked last: a
     # sentence that carries one of the story's facts is rarely this short.
     min_words: int = 12
@@ -393,14 +402,20 @@ def summarise_story(
     *,
     split: Callable[[Article, str], list[str]] | None = None,
 ) -> tuple[StorySentence, ...]:
-    """Up to ``settings.sentences`` verbatim sentences drawn from all the story's articles."""
+    """Up to ``settings.sentences`` verbatim sentences drawn from all the story's articles.
+
+    ``articles[0]`` is the story's representative (its headline's article):
+    the summary opens on its lead sentence, what happened, and goes on with
+    the best-scored facts the other sentences add.
+    """
     import numpy as np
 
     split = split or _article_sentences
+    per_article = [split(article, language)[: settings.max_sentences] for article in articles]
     candidates = [
         _Candidate(member, index, text)
-        for member, article in enumerate(articles)
-        for index, text in enumerate(split(article, language)[: settings.max_sentences])
+        for member, sentences in enumerate(per_article)
+        for index, text in enumerate(sentences)
     ]
     if not candidates:
         return ()
@@ -423,6 +438,8 @@ def summarise_story(
         + settings.centrality_weight * centrality
     )
     score = np.where(words >= settings.min_words, score, score - 10.0)  # bylines and captions last
+    usable = _usable(per_article, [len(c) for c in content])
+    repeats = _repeats(similarity, [c.text for c in candidates])
     facts: dict[int, _Fact] = {}
 
     def fact(i: int) -> _Fact:
@@ -430,14 +447,19 @@ def summarise_story(
             facts[i] = _Fact.of(candidates[i].text, terms, content[i])
         return facts[i]
 
+    lead = _story_lead(per_article, language)
     picked: list[int] = []
+    if lead is not None and settings.sentences > 0:
+        picked.append(next(i for i, c in enumerate(candidates) if (c.member, c.index) == lead))
     for i in sorted(
         range(len(candidates)), key=lambda i: (-score[i], members[i], candidates[i].index)
     ):
         if len(picked) >= settings.sentences:
             break
-        if picked and similarity[i, picked].max() >= settings.repeat_similarity:
-            continue  # says what a picked sentence says
+        if not usable[i] or i in picked:
+            continue
+        if picked and repeats[i, picked].max() >= settings.repeat_similarity:
+            continue  # says what a picked sentence says, or names what it names
         if any(fact(i).repeats(fact(j)) for j in picked):
             continue  # the same fact in other words ("$55bn revenue" again)
         picked.append(i)
@@ -455,6 +477,63 @@ def summarise_story(
         )
         for i in picked
     )
+
+
+def _usable(per_article: Sequence[Sequence[str]], sizes: Sequence[int]) -> list[bool]:
+    """The sentences the per-article ranker would let a summary quote.
+
+    A "sentence" without final punctuation is a headline, a breadcrumb or a
+    menu line ("You are here: :: :: ..."), one with a quotation left open
+    would misquote; a short one counts only when it is a complete sentence.
+    """
+    import numpy as np
+
+    from .ranker import RankerSettings, complete_short_sentences, usable_sentences
+
+    min_words = RankerSettings().min_words
+    usable: list[bool] = []
+    start = 0
+    for sentences in per_article:
+        if sentences:
+            counts = np.array(sizes[start : start + len(sentences)], dtype=np.float64)
+            fit = usable_sentences(sentences, counts, min_words)
+            fit |= complete_short_sentences(sentences, counts, min_words)
+            usable.extend(bool(x) for x in fit)
+        start += len(sentences)
+    return usable
+
+
+def _repeats(similarity: NDArray[np.float64], texts: Sequence[str]) -> NDArray[np.float64]:
+    """How closely sentence i repeats sentence j, whichever articles they come from.
+
+    The per-article ranker's measure: TF-IDF cosine, or the share of i's
+    names, numbers and dates that j has too (two sources restate one fact
+    around the same names in their own words), unless i brings numbers of its own.
+    """
+    import numpy as np
+
+    from .ranker import _entity_overlap
+
+    entity, known_numbers = _entity_overlap(texts)
+    repeats: NDArray[np.float64] = np.maximum(similarity, entity) * known_numbers
+    np.fill_diagonal(repeats, 0.0)
+    return repeats
+
+
+def _story_lead(per_article: Sequence[Sequence[str]], language: str) -> tuple[int, int] | None:
+    """(article, sentence) of the lead the summary opens on: the representative's, if it has one.
+
+    The lead is the opening sentence the per-article ranker keeps (after a
+    headline or byline, the sentence that follows); an article whose opening
+    cannot be quoted passes the turn to the next in the story's order.
+    """
+    from .ranker import lead_index
+
+    for member, sentences in enumerate(per_article):
+        index = lead_index(list(sentences), language) if sentences else None
+        if index is not None:
+            return member, index
+    return None
 
 
 def _article_sentences(article: Article, language: str) -> list[str]:
