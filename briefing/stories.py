@@ -439,7 +439,6 @@ def summarise_story(
     )
     score = np.where(words >= settings.min_words, score, score - 10.0)  # bylines and captions last
     usable = _usable(per_article, [len(c) for c in content])
-    repeats = _repeats(similarity, [c.text for c in candidates])
     facts: dict[int, _Fact] = {}
 
     def fact(i: int) -> _Fact:
@@ -447,22 +446,30 @@ def summarise_story(
             facts[i] = _Fact.of(candidates[i].text, terms, content[i])
         return facts[i]
 
-    lead = _story_lead(per_article, language)
-    picked: list[int] = []
-    if lead is not None and settings.sentences > 0:
-        picked.append(next(i for i, c in enumerate(candidates) if (c.member, c.index) == lead))
-    for i in sorted(
-        range(len(candidates)), key=lambda i: (-score[i], members[i], candidates[i].index)
-    ):
+    ranked = [
+        i
+        for i in sorted(
+            range(len(candidates)), key=lambda i: (-score[i], members[i], candidates[i].index)
+        )
+        if usable[i]
+    ]
+    lead = _story_lead(per_article, usable, language)
+    if lead is not None:
+        first = next(i for i, c in enumerate(candidates) if (c.member, c.index) == lead)
+        ranked = [first, *(i for i in ranked if i != first)]
+    names = _Repeats([candidates[i].text for i in ranked], settings.sentences)
+    picked: list[int] = []  # positions in ``ranked``
+    for rank, i in enumerate(ranked):
         if len(picked) >= settings.sentences:
             break
-        if not usable[i] or i in picked:
-            continue
-        if picked and repeats[i, picked].max() >= settings.repeat_similarity:
-            continue  # says what a picked sentence says, or names what it names
-        if any(fact(i).repeats(fact(j)) for j in picked):
-            continue  # the same fact in other words ("$55bn revenue" again)
-        picked.append(i)
+        if picked:
+            cosines = similarity[i, [ranked[j] for j in picked]]
+            if names.of(rank, picked, cosines).max() >= settings.repeat_similarity:
+                continue  # says or names what a picked sentence says (another source's lead)
+            if any(fact(i).repeats(fact(ranked[j])) for j in picked):
+                continue  # the same fact in other words ("$55bn revenue" again)
+        picked.append(rank)
+    chosen = [ranked[rank] for rank in picked]
     return tuple(
         StorySentence(
             article=articles[candidates[i].member],
@@ -475,7 +482,7 @@ def summarise_story(
                 "centrality": round(float(centrality[i]), 6),
             },
         )
-        for i in picked
+        for i in chosen
     )
 
 
@@ -503,24 +510,43 @@ def _usable(per_article: Sequence[Sequence[str]], sizes: Sequence[int]) -> list[
     return usable
 
 
-def _repeats(similarity: NDArray[np.float64], texts: Sequence[str]) -> NDArray[np.float64]:
-    """How closely sentence i repeats sentence j, whichever articles they come from.
+class _Repeats:
+    """How closely one sentence repeats others, by the per-article ranker's measure.
 
-    The per-article ranker's measure: TF-IDF cosine, or the share of i's
-    names, numbers and dates that j has too (two sources restate one fact
-    around the same names in their own words), unless i brings numbers of its own.
+    That measure, whichever articles the sentences come from: the TF-IDF
+    cosine, or the share of a sentence's names, numbers and dates the other
+    has too (two sources restate one fact around the same names in their
+    own words); none when it brings numbers of its own. ``texts`` are in the
+    order they are tried: the names of the first few are read at once, more
+    only when the picking gets that far (a pair's share does not depend on
+    the other sentences read with it).
     """
-    import numpy as np
 
-    from .ranker import _entity_overlap
+    def __init__(self, texts: Sequence[str], wanted: int) -> None:
+        self._texts = texts
+        self._read = 0
+        self._wanted = max(4 * wanted, 8)
 
-    entity, known_numbers = _entity_overlap(texts)
-    repeats: NDArray[np.float64] = np.maximum(similarity, entity) * known_numbers
-    np.fill_diagonal(repeats, 0.0)
-    return repeats
+    def of(
+        self, rank: int, picked: Sequence[int], cosines: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """How much sentence ``rank`` repeats each of ``picked`` (their cosines given)."""
+        import numpy as np
+
+        if rank >= self._read:
+            from .ranker import _entity_overlap
+
+            self._read = min(len(self._texts), max(rank + 1, 2 * self._read, self._wanted))
+            self._entity, self._known = _entity_overlap(self._texts[: self._read])
+        repeats: NDArray[np.float64] = (
+            np.maximum(cosines, self._entity[rank, picked]) * self._known[rank, picked]
+        )
+        return repeats
 
 
-def _story_lead(per_article: Sequence[Sequence[str]], language: str) -> tuple[int, int] | None:
+def _story_lead(
+    per_article: Sequence[Sequence[str]], usable: Sequence[bool], language: str
+) -> tuple[int, int] | None:
     """(article, sentence) of the lead the summary opens on: the representative's, if it has one.
 
     The lead is the opening sentence the per-article ranker keeps (after a
@@ -529,10 +555,13 @@ def _story_lead(per_article: Sequence[Sequence[str]], language: str) -> tuple[in
     """
     from .ranker import lead_index
 
+    start = 0
     for member, sentences in enumerate(per_article):
-        index = lead_index(list(sentences), language) if sentences else None
-        if index is not None:
+        # The lead is one of the first two sentences: the rest need not be read.
+        index = lead_index(list(sentences[:3]), language) if sentences else None
+        if index is not None and usable[start + index]:
             return member, index
+        start += len(sentences)
     return None
 
 
