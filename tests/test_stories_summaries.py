@@ -12,10 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_stories import read_article
+from test_stories import briefing_of, read_article
 
 from briefing.models import Article, BriefingItem, Length, Story
 from briefing.ranker import lead_index
+from briefing.render import render_markdown
 from briefing.stories import StorySettings, build_stories, summarise_story
 from briefing.summarize import prepare_sentences, summarize_text
 from briefing.text.clean import clean_text
@@ -30,11 +31,15 @@ def spill_articles() -> list[Article]:
 
 
 @pytest.fixture(scope="module")
-def story() -> Story:
-    items = [
+def items() -> list[BriefingItem]:
+    return [
         BriefingItem(a, summarize_text(a.text, language="en", length=Length(3)))
         for a in spill_articles()
     ]
+
+
+@pytest.fixture(scope="module")
+def story(items: list[BriefingItem]) -> Story:
     stories = build_stories(items, settings=StorySettings(sentences=5))
     assert len(stories) == 1 and set(stories[0].sources) == OUTLETS
     return stories[0]
@@ -119,3 +124,19 @@ def test_site_navigation_lines_are_cleaned_and_prose_that_mentions_them_is_kept(
     )
     kept = "The guide said: you are here, at the runway's end. A | B was the code."
     assert clean_text(kept) == kept
+
+
+def test_the_markdown_briefing_reads_what_happened_first_and_no_navigation(
+    items: list[BriefingItem],
+) -> None:
+    md = render_markdown(briefing_of(items))
+    quoted = [line for line in md.splitlines() if line.startswith("> ") and " — [" in line]
+    assert len(quoted) == 5
+    # The first quoted sentence says what happened; the fire brigade's figures follow.
+    assert quoted[0].startswith("> Norderstedt airport closed its only runway on Tuesday")
+    assert quoted[0].endswith(
+        "— [harbour-post](https://harbour-post.example/2026/11/24/norderstedt-runway-closed)"
+    )
+    assert any("40 firefighters" in line for line in quoted[1:])
+    assert sum("12,000 litres" in line for line in quoted) == 1
+    assert not any(marker in md for marker in ("You are here", "<< Previous", "Next >>"))
