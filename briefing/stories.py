@@ -582,11 +582,17 @@ def _no_reuse(key: str, articles: Sequence[Article]) -> tuple[StorySentence, ...
     return None
 
 
+# The rules a stored story summary was made by: one made by earlier rules
+# (before it opened on the lead, say) is made again, not shown.
+_SUMMARY_RULES = 2
+
+
 def sentences_to_json(sentences: Sequence[StorySentence]) -> str:
     """A story summary as stored: each sentence with its article's id."""
     return json.dumps(
         [
             {
+                "rules": _SUMMARY_RULES,
                 "article": s.article.id,
                 "index": s.index,
                 "text": s.text,
@@ -608,6 +614,8 @@ def sentences_from_json(
     by_id = {a.id: a for a in articles if a.id is not None}
     try:
         rows = json.loads(data)
+        if not rows or any(row.get("rules") != _SUMMARY_RULES for row in rows):
+            return None
         sentences = tuple(
             StorySentence(
                 article=by_id[row["article"]],

@@ -9,6 +9,8 @@ breadcrumb line, a pager with its time stamp).
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,13 @@ from test_stories import briefing_of, read_article
 from briefing.models import Article, BriefingItem, Length, Story
 from briefing.ranker import lead_index
 from briefing.render import render_markdown
-from briefing.stories import StorySettings, build_stories, summarise_story
+from briefing.stories import (
+    StorySettings,
+    build_stories,
+    sentences_from_json,
+    sentences_to_json,
+    summarise_story,
+)
 from briefing.summarize import prepare_sentences, summarize_text
 from briefing.text.clean import clean_text
 
@@ -140,3 +148,13 @@ def test_the_markdown_briefing_reads_what_happened_first_and_no_navigation(
     assert any("40 firefighters" in line for line in quoted[1:])
     assert sum("12,000 litres" in line for line in quoted) == 1
     assert not any(marker in md for marker in ("You are here", "<< Previous", "Next >>"))
+
+
+def test_a_summary_stored_by_earlier_rules_is_made_again() -> None:
+    articles = [replace(a, id=k) for k, a in enumerate(spill_articles(), start=1)]
+    made = summarise_story(articles, "en")
+    stored = sentences_to_json(made)
+    assert sentences_from_json(stored, articles) == made
+    # Before the summary opened on its lead, rows had no "rules": not shown again.
+    earlier = [{k: v for k, v in row.items() if k != "rules"} for row in json.loads(stored)]
+    assert sentences_from_json(json.dumps(earlier), articles) is None
