@@ -249,7 +249,9 @@ _NAVIGATION = re.compile(
 
 
 def _drop_navigation(text: str) -> str:
-    if "are here" not in text and "tes ici" not in text and "| " not in text:
+    breadcrumb = "are here" in text or "tes ici" in text
+    pager = ("Previous" in text or "Précédent" in text) and ("<<" in text or "«" in text)
+    if not breadcrumb and not pager:
         return text
     return _NAVIGATION.sub("", text)
 
