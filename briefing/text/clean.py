@@ -237,9 +237,10 @@ def _looks_like_dailymail(text: str) -> bool:
 
 # Site navigation scraped with the article: a breadcrumb line ("You are
 # here: :: ::", "Vous êtes ici : Accueil > Monde") and a pager ("<< Previous |
-# Next >>", with the ticker's time stamp before it). A breadcrumb ending on a
-# colon or a separator is read as the opening of the sentence after it, so a
-# line rule that runs after sentence splitting would be too late.
+# Next >>", with the ticker's time stamp before it). Left in, the splitter reads
+# a breadcrumb ending on a colon or separators as the opening of the sentence on
+# the next line, and a pager sits inside the line of the headline and lead, so
+# summaries quoted them ("You are here: :: :: Vanuatu PM assaulted me ...").
 _NAVIGATION = re.compile(
     r"^[ \t]*(?:You are here|Vous êtes ici)[ \t]?:[^\n]{0,200}(?:\n|$)"
     r"|(?:\d{1,2}\.\d{1,2}\.\d{4}\s\d{1,2}:\d{2}\s)?(?:<<|«)\s?(?:Previous|Précédent)\s?\|"
