@@ -21,8 +21,9 @@ A long summary is read differently: past its first three sentences (and
 past 15% of the article's sentences), what it adds should cover the rest of
 the article, not the next paragraphs. These deeper ranks follow TextRank-style
 random-walk centrality alone, with overlong sentences (glued photo captions,
-lists) counting for less and near-repeats of a picked sentence put last; the
-order is still one order, so summaries stay nested.
+lists) counting for less, as they do in the first ranks, and near-repeats of a
+picked sentence put last; the order is still one order, so summaries stay
+nested.
 
 Speed: the document is cut at white space and each raw token is turned into
 term ids (words stemmed, stop words dropped) by one lookup in a memo kept
@@ -74,7 +75,7 @@ class RankerSettings:
     tail: bool = True
     head_length: int = 3
     head_share: float = 0.15
-    tail_long_words: int = 50  # longer sentences (glued captions, lists) count for less
+    long_words: int = 50  # longer sentences (glued captions, lists): less centrality
     tail_repeat: float = 0.6  # a sentence this close (TF-IDF cosine) to a picked one waits
 
 
@@ -551,6 +552,9 @@ def ranking(
         centrality = centrality + settings.walk_weight * _random_walk_centrality(
             document, settings.damping
         )
+    overlong = _overlong_discount(sentences, settings.long_words)
+    if overlong is not None:
+        centrality = centrality * overlong
     position = settings.position_weight * _position_prior(n, similarity, settings)
     base = centrality + position
     usable = usable_sentences(sentences, document.sizes, settings.min_words)
@@ -580,7 +584,8 @@ def ranking(
     tail = None
     if settings.tail and limit > head:
         # Only a summary longer than the head needs the random walk.
-        tail = _Tail(head, _tail_scores(sentences, document, short, settings), similarity)
+        scores = _tail_scores(document, short, overlong, settings)
+        tail = _Tail(head, scores, similarity)
     # Row j: how much each sentence repeats sentence j (what MMR reads per pick).
     picked = _select_with_mmr(
         base,
@@ -629,28 +634,46 @@ class _Tail(NamedTuple):
 _REPEAT_PENALTY = 10.0
 
 
+def _overlong_discount(sentences: Sequence[str], long_words: int) -> NDArray[np.float64] | None:
+    """How much centrality counts for each sentence: less past ``long_words`` words.
+
+    Past 50 words a "sentence" is mostly two glued together (a DailyMail
+    photo caption run into the text, which repeats the lead) or a list, and
+    shares words with everything: centrality overrates it. Its centrality
+    shrinks with the square of the excess. None when no sentence is that long.
+    """
+    # A sentence of more than n words has at least 2n - 1 characters: most
+    # sentences need no split.
+    shortest = 2 * long_words - 1
+    if all(len(s) <= shortest for s in sentences):
+        return None
+    import numpy as np
+
+    words = np.array(
+        [len(s.split()) if len(s) > shortest else 0 for s in sentences], dtype=np.float64
+    )
+    if not (words > long_words).any():
+        return None
+    return np.minimum(1.0, (long_words / np.maximum(words, 1.0)) ** 2)
+
+
 def _tail_scores(
-    sentences: Sequence[str],
     document: _Document,
     short: NDArray[np.bool_],
+    overlong: NDArray[np.float64] | None,
     settings: RankerSettings,
 ) -> NDArray[np.float64]:
-    """Random-walk centrality, less for overlong sentences (the tail's score).
+    """Random-walk centrality, discounted for overlong sentences (the tail's score).
 
     BBC-style long references keep the article's central sentences wherever
-    they stand, and favour full ones (a sentence of 20+ words is twice as
-    likely to be kept as one of 5-9, on train-bbc); past ``tail_long_words``
-    words a "sentence" is mostly two glued together (a DailyMail photo
-    caption run into the text) or a list, and centrality overrates it: its
-    score shrinks with the square of the excess.
+    they stand, and favour full ones (on train-bbc a sentence of 20+ words is
+    about twice as likely to be kept as one of 5-9).
     """
     import numpy as np
 
-    walk = _random_walk_centrality(document, settings.damping)
-    words = np.array([len(s.split()) for s in sentences], dtype=np.float64)
-    scores: NDArray[np.float64] = walk * np.minimum(
-        1.0, (settings.tail_long_words / np.maximum(words, 1.0)) ** 2
-    )
+    scores = _random_walk_centrality(document, settings.damping)
+    if overlong is not None:
+        scores = scores * overlong
     if short.any():
         scores = np.where(short, scores - _SHORT_PENALTY, scores)
     return scores

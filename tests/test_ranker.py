@@ -239,20 +239,27 @@ def test_a_long_article_keeps_its_head_longer() -> None:
     assert all(r.position > 0.0 for r in head)
 
 
+GLUED = (
+    "Residents of the river valley carried their belongings through the flooded streets"
+    " of the valley Pictured: a resident of the valley wades through the river water"
+    " outside her home on Monday morning as emergency crews from the valley and the river"
+    " authority evacuate homes and residents by boat, while the rain keeps falling on the"
+    " valley and the river keeps rising near the homes."
+)  # a DailyMail-style photo caption run into the text: 64 words sharing words with all
+
+
 def test_an_overlong_glued_sentence_counts_for_less_in_the_tail() -> None:
-    # A DailyMail-style photo caption run into the text: one "sentence" of 64
-    # words that shares words with everything.
-    glued = (
-        "Residents of the river valley carried their belongings through the flooded streets"
-        " of the valley Pictured: a resident of the valley wades through the river water"
-        " outside her home on Monday morning as emergency crews from the valley and the river"
-        " authority evacuate homes and residents by boat, while the rain keeps falling on the"
-        " valley and the river keeps rising near the homes."
-    )
-    story = [*ASIDES, glued]
-    unbounded = RankerSettings(tail_long_words=1000)
+    story = [*ASIDES, GLUED]
+    unbounded = RankerSettings(long_words=1000)
     assert indices(ranking(story, language="en", settings=unbounded))[3] == 8
     assert indices(ranking(story, language="en"))[3:5] == [7, 6]
+
+
+def test_an_overlong_glued_sentence_does_not_take_a_place_in_a_short_summary() -> None:
+    story = [ASIDES[0], ASIDES[3], GLUED, *ASIDES[4:]]
+    assert 2 not in indices(rank_sentences(story, 3, language="en"))
+    unbounded = RankerSettings(long_words=1000)
+    assert 2 in indices(rank_sentences(story, 3, language="en", settings=unbounded))
 
 
 def test_a_near_repeat_waits_until_the_rest_is_ranked() -> None:
