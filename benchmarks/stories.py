@@ -65,10 +65,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _rouge import score, scorer_for
 
 from briefing.models import Article, BriefingItem, Length, Story
+from briefing.ranker import lead_index
 from briefing.stories import (  # the same words as the stage
     DEFAULT_SETTINGS,
     StorySettings,
+    _channels,
+    _shared_names,
+    _similarity,
     _terms_for,
+    _tfidf,
     _words,
     build_stories,
     group_articles,
@@ -106,6 +111,32 @@ def event_articles(events: list[dict[str, Any]]) -> tuple[list[Article], list[in
             gold.append(e)
             languages.append(s.get("lang") or event["lang"])
     return articles, gold, languages
+
+
+def joined_events(events: list[dict[str, Any]]) -> dict[int, int]:
+    """Each event's first event among those it shares a source article with (itself if none).
+
+    An article is in one story only, so two events citing the same source
+    cannot both be whole; for a reader of one day they are one story (events
+    10 and 18 of the dev set: the launch and the end of one campaign).
+    """
+    first: dict[str, int] = {}
+    root = list(range(len(events)))
+
+    def find(e: int) -> int:
+        while root[e] != e:
+            e = root[e]
+        return e
+
+    for e, event in enumerate(events):
+        for source in event["sources"]:
+            for key in (source["url"], source["text"]):
+                if key in first:
+                    a, b = sorted((find(first[key]), find(e)))
+                    root[b] = a
+                else:
+                    first[key] = e
+    return {e: find(e) for e in range(len(events))}
 
 
 def distractors(records: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
@@ -228,6 +259,49 @@ def f1_standard_error(
     return stdev(scores)
 
 
+def explain_splits(
+    articles: list[Article],
+    gold: list[int],
+    languages: list[str],
+    events: list[dict[str, Any]],
+    settings: StorySettings,
+) -> None:
+    """Each event not in one entry: its members, where they landed, and why (channel cosines).
+
+    A member's story is listed with the articles of other events or
+    distractors it took in; each pair of members shows the blended
+    similarity, each channel's cosine and how many distinctive names or
+    figures they share (the rule wants ``min_shared_names``).
+    """
+    groups = group_articles(articles, languages, settings)
+    label = labels_of(groups, len(articles))
+    channels = [_channels(a, lang, settings) for a, lang in zip(articles, languages, strict=True)]
+    blend = _similarity(channels, settings)
+    shared = _shared_names(channels, settings)
+    cosines = {}
+    for name in ("title", "lead", "body", "names"):
+        matrix = _tfidf([getattr(c, name) for c in channels])
+        cosines[name] = (matrix @ matrix.T).toarray()
+    print(f"\nEvents not in one entry (threshold {settings.threshold:.2f}):")
+    for e, event in enumerate(events):
+        members = [i for i, g in enumerate(gold) if g == e]
+        if any(set(g) == set(members) for g in groups):
+            continue
+        print(f"\n- event {e}: {event['title']} ({event.get('date') or 'undated'})")
+        for i in members:
+            others = [articles[j].title[:40] for j in groups[label[i]] if gold[j] != e]
+            with_ = f"; with {others}" if others else ""
+            when = articles[i].published.date() if articles[i].published else "undated"
+            print(
+                f"  [{i}] story {label[i]} {languages[i]} {when} "
+                f"{len(articles[i].text.split())} words: {articles[i].title[:60]!r}{with_}"
+            )
+        for x, a in enumerate(members):
+            for b in members[x + 1 :]:
+                parts = " ".join(f"{n} {cosines[n][a, b]:.2f}" for n in cosines)
+                print(f"    {a}-{b}: blend {blend[a, b]:.3f} ({parts}), shared {shared[a, b]}")
+
+
 def neighbouring_thresholds(
     articles: list[Article],
     gold: list[int],
@@ -335,7 +409,53 @@ def repeated_pairs(sentences: Sequence[str]) -> int:
     return count
 
 
-def summary_rows(events: list[dict[str, Any]], settings: StorySettings) -> None:
+def restated_pairs(picked: Sequence[Any]) -> list[tuple[str, str]]:
+    """Quoted sentences of two different articles stating one fact around the same names.
+
+    Both name two names or figures or more, and they share at least two and
+    half of the smaller sentence's: "Lycos has made a screensaver ..." and
+    "Lycos Europe has started to offer a controversial screensaver ...". A
+    reader reads that fact twice. (Measured with the stage's name finder,
+    not with the ranker's entity overlap the stage uses to avoid them.)
+    """
+    terms = _terms_for("en")
+    names = [set(names_and_numbers(s.text, terms)) for s in picked]
+    pairs = []
+    for i in range(len(picked)):
+        for j in range(i + 1, len(picked)):
+            if picked[i].article is picked[j].article:
+                continue
+            small = min(len(names[i]), len(names[j]))
+            shared = len(names[i] & names[j])
+            if small >= 2 and shared >= 2 and shared >= 0.5 * small:
+                pairs.append((picked[i].text, picked[j].text))
+    return pairs
+
+
+def representative_first(articles: Sequence[Article], settings: StorySettings) -> list[Article]:
+    """The event's articles as the stage orders a story's: the one closest to the rest first.
+
+    The stage measures closeness with the whole day's word weights; here the
+    event's articles alone give them (the same blend of channels).
+    """
+    channels = [_channels(a, "en", settings) for a in articles]
+    similarity = _similarity(channels, settings)
+    closeness = similarity.sum(axis=1) - similarity.diagonal()
+    best = int(closeness.argmax())
+    return [articles[best], *(a for k, a in enumerate(articles) if k != best)]
+
+
+def opens_on_lead(picked: Sequence[Any]) -> bool:
+    """Whether the summary's first sentence is its article's lead (what happened)."""
+    if not picked:
+        return False
+    first = picked[0]
+    return first.index == lead_index(sentences_of(first.article), "en")
+
+
+def summary_rows(
+    events: list[dict[str, Any]], settings: StorySettings, *, explain: bool = False
+) -> None:
     scorer = scorer_for("en")
     systems: dict[str, list[dict[str, float]]] = {
         "story summary (ours)": [],
@@ -343,11 +463,22 @@ def summary_rows(events: list[dict[str, Any]], settings: StorySettings) -> None:
         "all sources' leads": [],
         "LexRank over all sources": [],
     }
-    ours_repeats = today_repeats = 0
-    verbatim = attributed = total = 0
+    ours_repeats = today_repeats = restated = leads = 0
+    verbatim = attributed = total = unquotable = 0
     for event in events:
         articles, _, _ = event_articles([event])
-        picked = summarise_story(articles, "en", replace(settings, sentences=SENTENCES))
+        ordered = representative_first(articles, settings)
+        picked = summarise_story(ordered, "en", replace(settings, sentences=SENTENCES))
+        pairs = restated_pairs(picked)
+        restated += len(pairs)
+        leads += opens_on_lead(picked)
+        unquotable += sum(s.text.rstrip()[-1:] not in ".!?…»\"”’)'" for s in picked)
+        if explain:
+            print(f"\n{event['title']}")
+            for s in picked:
+                print(f"  [{ordered.index(s.article)}:{s.index}] {s.text[:110]}")
+            for a, b in pairs:
+                print(f"  restated: {a[:60]!r} / {b[:60]!r}")
         total += len(picked)
         verbatim += sum(quotes(s.article, s.text) for s in picked)
         attributed += sum(s.article in articles and bool(s.article.url) for s in picked)
@@ -375,6 +506,14 @@ def summary_rows(events: list[dict[str, Any]], settings: StorySettings) -> None:
     print(
         f"- repeated-fact pairs: ours {ours_repeats} over {len(events)} stories; "
         f"today's per-article summaries (3 sentences each) {today_repeats}"
+    )
+    print(
+        f"- restated-fact pairs (two sources' sentences around the same names and "
+        f"figures): ours {restated} over {len(events)} stories"
+    )
+    print(
+        f"- summaries opening on their article's lead sentence: {leads}/{len(events)}; "
+        f"quoted sentences without final punctuation (headlines, menus): {unquotable}"
     )
     print(f"- verbatim sentences {verbatim}/{total}; attributed and linked {attributed}/{total}")
 
@@ -473,6 +612,12 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=DEFAULT_SETTINGS.threshold)
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--speed-only", action="store_true")
+    parser.add_argument("--summaries-only", action="store_true")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print each split event's members and channel similarities, and each story summary",
+    )
     args = parser.parse_args()
     events = load(args.multidoc)
     pool = [r for path in args.distractors for r in load(path)]
@@ -485,6 +630,9 @@ def main() -> None:
     starting_point = replace(starting_point, threshold=0.25)
     if args.speed_only:
         speed(events, pool)
+        return
+    if args.summaries_only:
+        summary_rows(events, settings, explain=args.explain)
         return
     for count in (100, 450):
         articles, gold, languages = day_of(events, pool, count)
@@ -503,8 +651,23 @@ def main() -> None:
                 f"{row['ari']:.3f} | {row['whole']}/{len(events)} | {row['mixed']} | "
                 f"{row['entries']} | {row['stable']} |"
             )
+        joined = joined_events(events)
+        if any(joined[e] != e for e in joined):
+            gold_joined = [joined.get(g, g) for g in gold]
+            row = grouping_row("", articles, gold_joined, languages, len(events), settings)
+            whole = whole_events(
+                gold_joined, group_articles(articles, languages, settings), len(events)
+            )
+            kept = len(set(joined.values()))
+            print(
+                f"\nOurs with events that share a source article counted as one story "
+                f"({kept} events): P {row['p']:.3f}, R {row['r']:.3f}, F1 {row['f']:.3f}, "
+                f"ARI {row['ari']:.3f}, events whole {whole}/{kept}"
+            )
         neighbouring_thresholds(articles, gold, languages, len(events), settings)
-    summary_rows(events, settings)
+        if args.explain:
+            explain_splits(articles, gold, languages, events, settings)
+    summary_rows(events, settings, explain=args.explain)
     if not args.no_speed:
         speed(events, pool)
 

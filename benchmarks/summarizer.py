@@ -25,7 +25,7 @@ over ``--passes``, with each system's start-up and cost per document. ``--limit 
 records per file (a fixed shuffle), e.g. a held-out-like check on training
 files not used for training. ``--cleaning`` prints how often each cleaning
 rule fires on each file and how many characters it removes, and stops;
-``--invariants`` checks on every document that summaries for n = 1..6 are
+``--invariants`` checks on every document that summaries for n = 1..10 are
 nested, that the default length keeps the opening sentence (the one after a
 byline or headline, when the first is one), that no picked sentence has an
 open quotation, that each is verbatim and that a second run gives the same
@@ -309,7 +309,7 @@ def invariants_report(paths: list[str], limit: int | None) -> bool:
     from briefing.summarize import MAX_SENTENCES, prepare_sentences, summarize_text
 
     print(
-        "| file | docs | not nested (n = 1..6) | lead missing at n = 3 | open quotation |"
+        "| file | docs | not nested (n = 1..10) | lead missing at n = 3 | open quotation |"
         " not verbatim | not deterministic |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -326,7 +326,7 @@ def invariants_report(paths: list[str], limit: int | None) -> bool:
             if not sentences:
                 continue
             previous: set[int] = set()
-            for n in range(1, 7):
+            for n in range(1, 11):
                 summary = summarize_text(text, length=Length(sentences=n))
                 picked = {s.index for s in summary.sentences}
                 failures["nested"] += not previous <= picked

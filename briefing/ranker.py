@@ -17,6 +17,14 @@ briefing then always says what happened. The prior adapts to the document:
 when the opening sentences are themselves central to the article the lead is
 trusted more.
 
+A long summary is read differently: past its first three sentences (and
+past 15% of the article's sentences), what it adds should cover the rest of
+the article, not the next paragraphs. These deeper ranks follow TextRank-style
+random-walk centrality alone, with overlong sentences (glued photo captions,
+lists) counting for less, as they do in the first ranks, and near-repeats of a
+picked sentence put last; the order is still one order, so summaries stay
+nested.
+
 Speed: the document is cut at white space and each raw token is turned into
 term ids (words stemmed, stop words dropped) by one lookup in a memo kept
 across documents; the similarities come from one small dense term matrix per
@@ -62,6 +70,14 @@ class RankerSettings:
     lead_rank: int = 3  # the opening sentence ranks no lower (the default length)
     min_words: int = 3  # shorter "sentences" (bylines, captions) are not picked
     damping: float = 0.85
+    # Beyond the head (the first ``head_length`` ranks, and at least
+    # ``head_share`` of the article's sentences) a long summary covers the
+    # whole article: the tail ranks by random-walk centrality alone.
+    tail: bool = True
+    head_length: int = 3
+    head_share: float = 0.15
+    long_words: int = 50  # longer sentences (glued captions, lists): less centrality
+    tail_repeat: float = 0.6  # a sentence this close (TF-IDF cosine) to a picked one waits
 
 
 _DEFAULT_SETTINGS = RankerSettings()
@@ -614,6 +630,9 @@ def ranking(
         centrality = centrality + settings.walk_weight * _random_walk_centrality(
             document, settings.damping
         )
+    overlong = _overlong_discount(sentences, settings.long_words)
+    if overlong is not None:
+        centrality = centrality * overlong
     position = settings.position_weight * _position_prior(n, similarity, settings)
     base = centrality + position
     usable = usable_sentences(sentences, document.sizes, settings.min_words)
@@ -639,12 +658,27 @@ def ranking(
             # states new facts: it repeats a sentence only as far as its
             # numbers were said there too.
             redundancy = redundancy * known_numbers
+    head = max(settings.head_length, int(settings.head_share * n))
+    tail = None
+    if settings.tail and limit > head:
+        # Only a summary longer than the head needs the random walk.
+        scores = _tail_scores(document, short, overlong, settings)
+        tail = _Tail(head, scores, similarity)
     # Row j: how much each sentence repeats sentence j (what MMR reads per pick).
     picked = _select_with_mmr(
-        base, redundancy.T.copy(), usable, limit, settings.redundancy, lead, settings.lead_rank
+        base,
+        redundancy.T.copy(),
+        usable,
+        limit,
+        settings.redundancy,
+        lead,
+        settings.lead_rank,
+        tail,
+        settings.tail_repeat,
     )
     # Python floats from here: the same IEEE arithmetic as numpy's scalars, cheaper.
     bases, centralities, positions = base.tolist(), centrality.tolist(), position.tolist()
+    tails = tail.scores.tolist() if tail is not None else []
     return [
         RankedSentence(
             index=i,
@@ -653,8 +687,74 @@ def ranking(
             position=round(positions[i], 6),
             redundancy=round(-settings.redundancy * penalty, 6),
         )
-        for i, penalty in picked
+        if not in_tail
+        else RankedSentence(
+            index=i,
+            score=round(tails[i] - penalty, 6),
+            centrality=round(tails[i], 6),
+            position=0.0,
+            redundancy=round(-penalty, 6),
+        )
+        for i, penalty, in_tail in picked
     ]
+
+
+class _Tail(NamedTuple):
+    """How the ranks after the head are chosen."""
+
+    after: int  # ranks 1..after are the head's
+    scores: NDArray[np.float64]  # each sentence's tail score
+    similarity: NDArray[np.float64]  # TF-IDF cosines, to see a near-repeat
+
+
+# Larger than any tail score (at most 1), smaller than _SHORT_PENALTY: a
+# near-repeat ranks after every other full sentence, before a short one.
+_REPEAT_PENALTY = 10.0
+
+
+def _overlong_discount(sentences: Sequence[str], long_words: int) -> NDArray[np.float64] | None:
+    """How much centrality counts for each sentence: less past ``long_words`` words.
+
+    Past 50 words a "sentence" is mostly two glued together (a DailyMail
+    photo caption run into the text, which repeats the lead) or a list, and
+    shares words with everything: centrality overrates it. Its centrality
+    shrinks with the square of the excess. None when no sentence is that long.
+    """
+    # A sentence of more than n words has at least 2n - 1 characters: most
+    # sentences need no split.
+    shortest = 2 * long_words - 1
+    if all(len(s) <= shortest for s in sentences):
+        return None
+    import numpy as np
+
+    words = np.array(
+        [len(s.split()) if len(s) > shortest else 0 for s in sentences], dtype=np.float64
+    )
+    if not (words > long_words).any():
+        return None
+    return np.minimum(1.0, (long_words / np.maximum(words, 1.0)) ** 2)
+
+
+def _tail_scores(
+    document: _Document,
+    short: NDArray[np.bool_],
+    overlong: NDArray[np.float64] | None,
+    settings: RankerSettings,
+) -> NDArray[np.float64]:
+    """Random-walk centrality, discounted for overlong sentences (the tail's score).
+
+    BBC-style long references keep the article's central sentences wherever
+    they stand, and favour full ones (on train-bbc a sentence of 20+ words is
+    about twice as likely to be kept as one of 5-9).
+    """
+    import numpy as np
+
+    scores = _random_walk_centrality(document, settings.damping)
+    if overlong is not None:
+        scores = scores * overlong
+    if short.any():
+        scores = np.where(short, scores - _SHORT_PENALTY, scores)
+    return scores
 
 
 def has_open_quote(sentence: str) -> bool:
@@ -870,7 +970,9 @@ def _select_with_mmr(
     redundancy: float,
     lead: int | None,
     lead_rank: int,
-) -> list[tuple[int, float]]:
+    tail: _Tail | None = None,
+    tail_repeat: float = 1.0,
+) -> list[tuple[int, float, bool]]:
     """Greedy maximal marginal relevance: each pick the best base score less
     ``redundancy`` times how closely it repeats a sentence picked before
     (``repeats[j, i]``: how much sentence i repeats sentence j).
@@ -878,24 +980,39 @@ def _select_with_mmr(
     The order holds only the sentences that may be picked: a summary is
     shorter than asked rather than quote a fragment or half a quotation.
     ``lead``, when given, is picked at rank
-    ``lead_rank`` at the latest.
+    ``lead_rank`` at the latest. After rank ``tail.after`` each pick is the
+    best tail score instead, a sentence closer than ``tail_repeat`` (cosine)
+    to a picked one coming last. Returns (index, penalty, picked by the tail).
     """
     import numpy as np
 
     n = base.shape[0]
     gains = np.where(usable, base, -np.inf)
     closest = np.zeros(n)  # best similarity to any picked sentence
-    picked: list[tuple[int, float]] = []
+    picked: list[tuple[int, float, bool]] = []
     available = int(usable.sum())
+    tail_gains = np.where(usable, tail.scores, -np.inf) if tail is not None else gains
+    echo = np.zeros(n)  # best cosine to any picked sentence (the tail's measure)
     for rank in range(1, min(count, available) + 1):
+        in_tail = False
         if lead is not None and rank >= lead_rank and gains[lead] > -np.inf:
             best = lead
+        elif tail is not None and rank > tail.after:
+            penalties = np.where(echo > tail_repeat, _REPEAT_PENALTY, 0.0)
+            best = int((tail_gains - penalties).argmax())
+            in_tail = True
         elif redundancy:
             best = int((gains - redundancy * closest).argmax())
         else:
             best = int(gains.argmax())  # the first in the article on a tie
-        picked.append((best, float(closest[best]) if redundancy else 0.0))
+        if in_tail:
+            picked.append((best, float(penalties[best]), True))
+        else:
+            picked.append((best, float(closest[best]) if redundancy else 0.0, False))
         gains[best] = -np.inf
+        if tail is not None:
+            tail_gains[best] = -np.inf
+            np.maximum(echo, tail.similarity[best], out=echo)
         if redundancy:
             np.maximum(closest, repeats[best], out=closest)
     return picked

@@ -22,11 +22,18 @@ vocabulary, an event its names and figures).
 Everything is computed from the set of articles, in a canonical order, so
 the stories do not depend on the order articles arrived in.
 
-Summaries. Every sentence of the story's articles is scored by its position
-in its article, by its support from the *other* sources (its best cosine with
-a sentence of another article) and by its centrality to the story (cosine
-with the story's centroid); sentences are picked best first, skipping one that
-repeats a sentence already picked. Each picked sentence keeps its article.
+Summaries. A story's summary opens on the lead sentence of its
+representative article (what happened), then quotes the best-scored of the
+other sentences: each is scored by its position in its article, by its
+support from the *other* sources (its best cosine with a sentence of another
+article) and by its centrality to the story (cosine with the story's
+centroid). Only sentences the per-article ranker would quote are candidates
+(no headline, breadcrumb or menu line without final punctuation, no
+quotation left open), and one that repeats a sentence already picked is
+skipped, whichever source either comes from: by cosine, or by the ranker's
+share of names, numbers and dates already said (two outlets' leads restate
+one fact in their own words around the same names). Each picked sentence
+keeps its article.
 """
 
 from __future__ import annotations
@@ -71,7 +78,9 @@ class StorySettings:
     window_hours: float = 72.0  # articles published further apart are different stories
     min_shared_names: int = 2  # distinctive names or figures two articles must share
     distinctive_share: float = 0.05  # a name carried by more than this share of articles is common
-    repeat_similarity: float = 0.5  # a sentence this close to one picked repeats it
+    # A sentence this close to one picked repeats it: by cosine, or by the
+    # share of its names, numbers and dates the picked one has too.
+    repeat_similarity: float = 0.5
     # Shorter "sentences" (bylines, captions, "Photo: AFP") are picked last: a
     # sentence that carries one of the story's facts is rarely this short.
     min_words: int = 12
@@ -393,14 +402,20 @@ def summarise_story(
     *,
     split: Callable[[Article, str], list[str]] | None = None,
 ) -> tuple[StorySentence, ...]:
-    """Up to ``settings.sentences`` verbatim sentences drawn from all the story's articles."""
+    """Up to ``settings.sentences`` verbatim sentences drawn from all the story's articles.
+
+    ``articles[0]`` is the story's representative (its headline's article):
+    the summary opens on its lead sentence, what happened, and goes on with
+    the best-scored facts the other sentences add.
+    """
     import numpy as np
 
     split = split or _article_sentences
+    per_article = [split(article, language)[: settings.max_sentences] for article in articles]
     candidates = [
         _Candidate(member, index, text)
-        for member, article in enumerate(articles)
-        for index, text in enumerate(split(article, language)[: settings.max_sentences])
+        for member, sentences in enumerate(per_article)
+        for index, text in enumerate(sentences)
     ]
     if not candidates:
         return ()
@@ -423,6 +438,7 @@ def summarise_story(
         + settings.centrality_weight * centrality
     )
     score = np.where(words >= settings.min_words, score, score - 10.0)  # bylines and captions last
+    usable = _usable(per_article, [len(c) for c in content])
     facts: dict[int, _Fact] = {}
 
     def fact(i: int) -> _Fact:
@@ -430,17 +446,30 @@ def summarise_story(
             facts[i] = _Fact.of(candidates[i].text, terms, content[i])
         return facts[i]
 
-    picked: list[int] = []
-    for i in sorted(
-        range(len(candidates)), key=lambda i: (-score[i], members[i], candidates[i].index)
-    ):
+    ranked = [
+        i
+        for i in sorted(
+            range(len(candidates)), key=lambda i: (-score[i], members[i], candidates[i].index)
+        )
+        if usable[i]
+    ]
+    lead = _story_lead(per_article, usable, language)
+    if lead is not None:
+        first = next(i for i, c in enumerate(candidates) if (c.member, c.index) == lead)
+        ranked = [first, *(i for i in ranked if i != first)]
+    names = _Repeats([candidates[i].text for i in ranked], settings.sentences)
+    picked: list[int] = []  # positions in ``ranked``
+    for rank, i in enumerate(ranked):
         if len(picked) >= settings.sentences:
             break
-        if picked and similarity[i, picked].max() >= settings.repeat_similarity:
-            continue  # says what a picked sentence says
-        if any(fact(i).repeats(fact(j)) for j in picked):
-            continue  # the same fact in other words ("$55bn revenue" again)
-        picked.append(i)
+        if picked:
+            cosines = similarity[i, [ranked[j] for j in picked]]
+            if names.of(rank, picked, cosines).max() >= settings.repeat_similarity:
+                continue  # says or names what a picked sentence says (another source's lead)
+            if any(fact(i).repeats(fact(ranked[j])) for j in picked):
+                continue  # the same fact in other words ("$55bn revenue" again)
+        picked.append(rank)
+    chosen = [ranked[rank] for rank in picked]
     return tuple(
         StorySentence(
             article=articles[candidates[i].member],
@@ -453,8 +482,87 @@ def summarise_story(
                 "centrality": round(float(centrality[i]), 6),
             },
         )
-        for i in picked
+        for i in chosen
     )
+
+
+def _usable(per_article: Sequence[Sequence[str]], sizes: Sequence[int]) -> list[bool]:
+    """The sentences the per-article ranker would let a summary quote.
+
+    A "sentence" without final punctuation is a headline, a breadcrumb or a
+    menu line ("You are here: :: :: ..."), one with a quotation left open
+    would misquote; a short one counts only when it is a complete sentence.
+    """
+    import numpy as np
+
+    from .ranker import RankerSettings, complete_short_sentences, usable_sentences
+
+    min_words = RankerSettings().min_words
+    usable: list[bool] = []
+    start = 0
+    for sentences in per_article:
+        if sentences:
+            counts = np.array(sizes[start : start + len(sentences)], dtype=np.float64)
+            fit = usable_sentences(sentences, counts, min_words)
+            fit |= complete_short_sentences(sentences, counts, min_words)
+            usable.extend(bool(x) for x in fit)
+        start += len(sentences)
+    return usable
+
+
+class _Repeats:
+    """How closely one sentence repeats others, by the per-article ranker's measure.
+
+    That measure, whichever articles the sentences come from: the TF-IDF
+    cosine, or the share of a sentence's names, numbers and dates the other
+    has too (two sources restate one fact around the same names in their
+    own words); none when it brings numbers of its own. ``texts`` are in the
+    order they are tried: the names of the first few are read at once, more
+    only when the picking gets that far (a pair's share does not depend on
+    the other sentences read with it).
+    """
+
+    def __init__(self, texts: Sequence[str], wanted: int) -> None:
+        self._texts = texts
+        self._read = 0
+        self._wanted = max(4 * wanted, 8)
+
+    def of(
+        self, rank: int, picked: Sequence[int], cosines: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """How much sentence ``rank`` repeats each of ``picked`` (their cosines given)."""
+        import numpy as np
+
+        if rank >= self._read:
+            from .ranker import _entity_overlap
+
+            self._read = min(len(self._texts), max(rank + 1, 2 * self._read, self._wanted))
+            self._entity, self._known = _entity_overlap(self._texts[: self._read])
+        repeats: NDArray[np.float64] = (
+            np.maximum(cosines, self._entity[rank, picked]) * self._known[rank, picked]
+        )
+        return repeats
+
+
+def _story_lead(
+    per_article: Sequence[Sequence[str]], usable: Sequence[bool], language: str
+) -> tuple[int, int] | None:
+    """(article, sentence) of the lead the summary opens on: the representative's, if it has one.
+
+    The lead is the opening sentence the per-article ranker keeps (after a
+    headline or byline, the sentence that follows); an article whose opening
+    cannot be quoted passes the turn to the next in the story's order.
+    """
+    from .ranker import lead_index
+
+    start = 0
+    for member, sentences in enumerate(per_article):
+        # The lead is one of the first two sentences: the rest need not be read.
+        index = lead_index(list(sentences[:3]), language) if sentences else None
+        if index is not None and usable[start + index]:
+            return member, index
+        start += len(sentences)
+    return None
 
 
 def _article_sentences(article: Article, language: str) -> list[str]:
@@ -474,11 +582,17 @@ def _no_reuse(key: str, articles: Sequence[Article]) -> tuple[StorySentence, ...
     return None
 
 
+# The rules a stored story summary was made by: one made by earlier rules
+# (before it opened on the lead, say) is made again, not shown.
+_SUMMARY_RULES = 2
+
+
 def sentences_to_json(sentences: Sequence[StorySentence]) -> str:
     """A story summary as stored: each sentence with its article's id."""
     return json.dumps(
         [
             {
+                "rules": _SUMMARY_RULES,
                 "article": s.article.id,
                 "index": s.index,
                 "text": s.text,
@@ -500,6 +614,8 @@ def sentences_from_json(
     by_id = {a.id: a for a in articles if a.id is not None}
     try:
         rows = json.loads(data)
+        if not rows or any(row.get("rules") != _SUMMARY_RULES for row in rows):
+            return None
         sentences = tuple(
             StorySentence(
                 article=by_id[row["article"]],

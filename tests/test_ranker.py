@@ -48,7 +48,7 @@ def test_redundancy_removal_skips_a_repeated_sentence() -> None:
 
 
 def test_scores_are_explained_by_their_components() -> None:
-    for p in rank_sentences(STORY, 3, language="en"):
+    for p in ranking(STORY, language="en"):  # the head's ranks and the tail's
         assert abs(p.score - (p.centrality + p.position + p.redundancy)) < 1e-5
 
 
@@ -195,3 +195,77 @@ def test_one_pass_entity_reading_matches_sentence_by_sentence() -> None:
         _entities("Odd \ue000 Break here."),
         _entities("Then Paris."),
     ]
+
+
+# A story whose later sentences come back to the event while two early ones
+# are about something else: a long summary should carry the former.
+ASIDES = [
+    "Floods forced thousands of residents to leave their homes in the river valley on Monday.",
+    "The river rose two metres overnight after three days of heavy rain.",
+    "Emergency crews evacuated residents from homes near the river by boat.",
+    "A local bakery celebrated its fiftieth anniversary last week with cakes for its customers.",
+    "The town council will meet on Thursday to discuss its budget for next year.",
+    "Schools will stay closed until Wednesday, the education office said.",
+    "Residents of the river valley said the floods destroyed their homes and their crops.",
+    "Forecasters expect more rain in the valley, and the river may flood more homes this week.",
+]
+POSITION_ALL_THE_WAY = RankerSettings(tail=False)
+
+
+def test_a_long_summary_adds_what_the_article_keeps_returning_to() -> None:
+    five = indices(rank_sentences(ASIDES, 5, language="en"))
+    assert five == [0, 1, 2, 6, 7]
+    # The first three ranks are the head's: the lead, as before.
+    assert indices(rank_sentences(ASIDES, 3, language="en")) == [0, 1, 2]
+    # Ranked by position all the way, the asides would come next.
+    assert 3 in indices(rank_sentences(ASIDES, 5, language="en", settings=POSITION_ALL_THE_WAY))
+
+
+def test_the_tail_is_the_same_one_order_at_every_length() -> None:
+    order = ranking(ASIDES, language="en")
+    for k in range(1, len(ASIDES) + 1):
+        assert rank_sentences(ASIDES, k, language="en") == sorted(order[:k])
+
+
+def test_a_long_article_keeps_its_head_longer() -> None:
+    # The head covers at least 15% of the article's sentences: on a 40-sentence
+    # article the first six ranks are position-led, as Lead-like references want.
+    article = [
+        *ASIDES,
+        *(f"Volunteer {i} from the valley filled sandbags on day {i}." for i in range(32)),
+    ]
+    head = ranking(article, 6, language="en")
+    assert head == ranking(article, 6, language="en", settings=POSITION_ALL_THE_WAY)
+    assert all(r.position > 0.0 for r in head)
+
+
+GLUED = (
+    "Residents of the river valley carried their belongings through the flooded streets"
+    " of the valley Pictured: a resident of the valley wades through the river water"
+    " outside her home on Monday morning as emergency crews from the valley and the river"
+    " authority evacuate homes and residents by boat, while the rain keeps falling on the"
+    " valley and the river keeps rising near the homes."
+)  # a DailyMail-style photo caption run into the text: 64 words sharing words with all
+
+
+def test_an_overlong_glued_sentence_counts_for_less_in_the_tail() -> None:
+    story = [*ASIDES, GLUED]
+    unbounded = RankerSettings(long_words=1000)
+    assert indices(ranking(story, language="en", settings=unbounded))[3] == 8
+    assert indices(ranking(story, language="en"))[3:5] == [7, 6]
+
+
+def test_an_overlong_glued_sentence_does_not_take_a_place_in_a_short_summary() -> None:
+    story = [ASIDES[0], ASIDES[3], GLUED, *ASIDES[4:]]
+    assert 2 not in indices(rank_sentences(story, 3, language="en"))
+    unbounded = RankerSettings(long_words=1000)
+    assert 2 in indices(rank_sentences(story, 3, language="en", settings=unbounded))
+
+
+def test_a_near_repeat_waits_until_the_rest_is_ranked() -> None:
+    repeat = "Residents of the river valley said the floods had destroyed their homes and crops."
+    story = [*ASIDES[:7], repeat, ASIDES[7]]
+    order = indices(ranking(story, language="en"))
+    assert order[-1] == 7  # sentence 6 already says it
+    no_repeat_rule = RankerSettings(tail_repeat=1.0)
+    assert indices(ranking(story, language="en", settings=no_repeat_rule))[3] == 7

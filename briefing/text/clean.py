@@ -248,12 +248,35 @@ def _looks_like_dailymail(text: str) -> bool:
     return " . " in text[:400] or "PUBLISHED:" in text[:400]
 
 
+# Site navigation scraped with the article: a breadcrumb line ("You are
+# here: :: ::", "Vous êtes ici : Accueil > Monde") and a pager ("<< Previous |
+# Next >>", with the ticker's time stamp before it). Left in, the splitter reads
+# a breadcrumb ending on a colon or separators as the opening of the sentence on
+# the next line, and a pager sits inside the line of the headline and lead, so
+# summaries quoted them ("You are here: :: :: Vanuatu PM assaulted me ...").
+_NAVIGATION = re.compile(
+    r"^[ \t]*(?:You are here|Vous êtes ici)[ \t]?:[^\n]{0,200}(?:\n|$)"
+    r"|(?:\d{1,2}\.\d{1,2}\.\d{4}\s\d{1,2}:\d{2}\s)?(?:<<|«)\s?(?:Previous|Précédent)\s?\|"
+    r"\s?(?:Next|Suivant)\s?(?:>>|»)?\s?",
+    re.MULTILINE,
+)
+
+
+def _drop_navigation(text: str) -> str:
+    breadcrumb = "are here" in text or "tes ici" in text
+    pager = ("Previous" in text or "Précédent" in text) and ("<<" in text or "«" in text)
+    if not breadcrumb and not pager:
+        return text
+    return _NAVIGATION.sub("", text)
+
+
 INLINE_DEBRIS_RULES = (
     ("inline photo caption (cut)", _split_captions),
     ("byline and timestamp", _drop_bylines),
     ("scroll down for video", _drop_scroll_down),
     ("promo or poll line", _drop_promos),
     ("teaser ending", _drop_teaser_end),
+    ("breadcrumb or pager", _drop_navigation),
 )
 
 
