@@ -5,7 +5,9 @@ Usage:
         ../shared/train/train-bbc.jsonl ../shared/train/train-orangesum.jsonl --limit 300
     python benchmarks/same_summaries.py --against main~3 ../shared/eval/dev-en.jsonl
 
-The revision (``--against``, default ``main``) is exported with ``git archive``
+The revision (``--against``, default: where this branch forked from ``main``,
+``git merge-base HEAD main``, so that others' merged work is no difference) is
+exported with ``git archive``
 into a temporary folder, and both packages summarise the same records in a
 fresh process each, as users run them: ``briefing summarize --jsonl`` at k =
 the reference's sentence count and at k = 3 (its output compared byte for
@@ -83,6 +85,16 @@ def run(tree: Path, arguments: list[str], stdin: str) -> list[str]:
     return done.stdout.splitlines()
 
 
+def merge_base() -> str:
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "merge-base", "HEAD", "main"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
 def export(revision: str, folder: Path) -> Path:
     archive = subprocess.run(
         ["git", "-C", str(ROOT), "archive", "--format=tar", revision, "briefing", "templates"],
@@ -113,12 +125,16 @@ def compare(name: str, ours: list[str], theirs: list[str]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", help="JSONL files in the shared eval format")
-    parser.add_argument("--against", default="main", help="git revision to compare with")
+    parser.add_argument(
+        "--against", help="git revision to compare with (default: git merge-base HEAD main)"
+    )
     parser.add_argument("--limit", type=int, help="first N records of each file")
     args = parser.parse_args()
+    against = args.against or merge_base()
+    print(f"against {against}")
     differences = 0
     with tempfile.TemporaryDirectory() as folder:
-        before = export(args.against, Path(folder))
+        before = export(against, Path(folder))
         for path in args.paths:
             for k in (None, 3):
                 stdin = batch_input(path, args.limit, k)
