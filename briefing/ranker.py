@@ -207,10 +207,9 @@ _EXTRA_STOP_WORDS: dict[str, frozenset[str]] = {
 _TOKEN = re.compile(r"\w+|\n")  # "\w" is a little faster than "[^\W_]": same words in news
 _WORD_RUN = re.compile(r"\w+")
 _NEWLINE = -2  # term id of the sentence separator
-# A private-use character marks sentence ends: white space would vanish in
-# str.split() and "\w" never matches it.
+# A private-use character marks sentence ends: a token of its own between
+# sentences, which "\w" never matches.
 _BREAK = "\ue000"
-_SEPARATOR = f" {_BREAK} "
 _STOP = -1  # term id of a stop word
 _LEXICON_LIMIT = 200_000  # tokens remembered per language before the memo starts afresh
 
@@ -398,10 +397,15 @@ class _Lexicon:
 
         # Tokens are looked up as written ("The" and "the" are two memo
         # entries): lower-casing the whole text costs more than the misses.
-        text = _SEPARATOR.join(sentences)
-        if text.count(_BREAK) != len(sentences) - 1:
-            text = _SEPARATOR.join(s.replace(_BREAK, " ") for s in sentences)
-        tokens = text.split()
+        # Each sentence is cut on its own: joined with the separator (not
+        # Latin-1), an English text would be cut as a two-byte string.
+        tokens: list[str] = []
+        for sentence in sentences:
+            if _BREAK in sentence:
+                sentence = sentence.replace(_BREAK, " ")
+            tokens += sentence.split()
+            tokens.append(_BREAK)
+        del tokens[-1:]  # separators between sentences only
         with self._lock:
             if len(self._tokens) > _LEXICON_LIMIT:
                 self._reset()

@@ -140,3 +140,16 @@ def test_cleaning_shortcuts_keep_the_cleaning(raw: str, cleaned: str) -> None:
     from briefing.text.clean import clean_text
 
     assert clean_text(raw) == cleaned
+
+
+def test_a_private_use_character_in_the_text_is_no_sentence_break() -> None:
+    # The ranker marks sentence ends with U+E000 between the tokens; a text
+    # that carries one itself must not shift the sentences' rows.
+    sentences = [
+        "The council approved the new bridge \ue000 over the river on Monday.",
+        "The bridge will cost the council twelve million euros.",
+        "Work on the river bridge starts in the spring.",
+        "\ue000",
+    ]
+    plain = [s.replace("\ue000", " ") for s in sentences]
+    assert ranker.ranking(sentences, language="en") == ranker.ranking(plain, language="en")
