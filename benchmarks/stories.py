@@ -692,12 +692,17 @@ def _speed_rows(
     )
 
 
-def background_articles(paths: Sequence[str], size: int, used: set[str]) -> list[Article]:
+def background_articles(
+    paths: Sequence[str], size: int, used: set[str], seed: int | None = None
+) -> list[Article]:
     """The same share of each file, texts of the eval day left out (one language must not
-    drown the other): stands in for the store's articles of earlier briefings."""
+    drown the other): stands in for the store's articles of earlier briefings. The first
+    records of each file, or with ``seed`` a random sample of them (another history)."""
     kept: list[Article] = []
     for path in paths:
-        records = [r for r in load(path) if r["text"] not in used][: size // len(paths)]
+        records = [r for r in load(path) if r["text"] not in used]
+        share = min(size // len(paths), len(records))
+        records = random.Random(seed).sample(records, share) if seed else records[:share]
         kept += [
             Article(
                 title=r["title"],
@@ -760,6 +765,12 @@ def main() -> None:
     )
     parser.add_argument("--background-size", type=int, default=DEFAULT_SETTINGS.background_articles)
     parser.add_argument(
+        "--background-seed",
+        type=int,
+        default=None,
+        help="a random sample of each background file instead of its first records",
+    )
+    parser.add_argument(
         "--explain",
         action="store_true",
         help="print each split event's members and channel similarities, and each story summary",
@@ -775,7 +786,7 @@ def main() -> None:
     )
     starting_point = replace(starting_point, threshold=0.25)
     used = {a.text for a in event_articles(events)[0]} | {r["text"] for r in pool}
-    history = background_articles(args.background, args.background_size, used)
+    history = background_articles(args.background, args.background_size, used, args.background_seed)
     background = background_of(history, settings)
     if args.speed_only:
         speed(events, pool, history)
