@@ -2,7 +2,8 @@
 
 Usage:
     nice -n 10 python benchmarks/stories.py ../shared/eval/multidoc-dev.jsonl \\
-        ../shared/eval/dev-en.jsonl ../shared/eval/dev-fr.jsonl
+        ../shared/eval/dev-en.jsonl ../shared/eval/dev-fr.jsonl \\
+        [--background ../shared/train/train-bbc.jsonl ../shared/train/train-orangesum.jsonl]
 
 The multi-document set holds real events, each reported by several source
 articles (WikinewsSum); the single-document sets give unrelated distractor
@@ -18,6 +19,14 @@ bootstrap standard error of F1 over the events (the events, not the pairs,
 are independent: a difference under two standard errors is none). Beside
 ours, in the same run: today's "one entry per article" and the blend without
 the rules (the issue's measured starting point).
+
+Background: with ``--background FILE...`` (JSONL articles of the same kind,
+disjoint from the eval sets: the train sets), the same share of each file,
+up to ``--background-size`` articles in all, stands in for the store's
+articles of earlier briefings, and ours is printed with and without it: F1
+difference with its paired bootstrap standard error (the same events
+resampled for both), events whole, precision, mixed-language stories; the
+speed is measured with it too.
 
 Summaries (on the true events, so grouping errors do not leak in): ROUGE-1/2
 F1 x100 against the Wikinews article at 5 sentences, ours beside the first
@@ -51,11 +60,13 @@ import math
 import random
 import resource
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from statistics import mean, median, stdev
 from typing import Any
@@ -66,8 +77,11 @@ from _rouge import score, scorer_for
 
 from briefing.models import Article, BriefingItem, Length, Story
 from briefing.ranker import lead_index
+from briefing.store import Store
 from briefing.stories import (  # the same words as the stage
     DEFAULT_SETTINGS,
+    NO_BACKGROUND,
+    Background,
     StorySettings,
     _channels,
     _shared_names,
@@ -75,6 +89,7 @@ from briefing.stories import (  # the same words as the stage
     _terms_for,
     _tfidf,
     _words,
+    background_of,
     build_stories,
     group_articles,
     names_and_numbers,
@@ -219,6 +234,9 @@ def canonical(groups: list[list[int]], articles: Sequence[Article]) -> set[froze
     return {frozenset(articles[i].url or "" for i in g) for g in groups}
 
 
+EventCounts = tuple[list[float], list[float], list[float], float]
+
+
 def f1_standard_error(
     gold: Sequence[int], predicted: Sequence[int], events: int, rounds: int = 1000
 ) -> float:
@@ -228,6 +246,40 @@ def f1_standard_error(
     each when they differ); pairs of two distractors are counted once in every
     round. Pairs within one event are not independent, so the events are the unit.
     """
+    counts = event_counts(gold, predicted, events)
+    rng = random.Random(SEED)
+    scores = []
+    for _ in range(rounds):
+        sample = [rng.randrange(events) for _ in range(events)]
+        scores.append(resampled_f1(counts, sample))
+    return stdev(scores)
+
+
+def paired_f1_difference(
+    gold: Sequence[int], base: Sequence[int], other: Sequence[int], events: int, rounds: int = 1000
+) -> float:
+    """Bootstrap standard error of F1(other) - F1(base), the same events resampled for both."""
+    a, b = event_counts(gold, base, events), event_counts(gold, other, events)
+    rng = random.Random(SEED)
+    diffs = []
+    for _ in range(rounds):
+        sample = [rng.randrange(events) for _ in range(events)]
+        diffs.append(resampled_f1(b, sample) - resampled_f1(a, sample))
+    return stdev(diffs)
+
+
+def resampled_f1(counts: EventCounts, sample: Sequence[int]) -> float:
+    hit, found, true, fixed = counts
+    h = sum(hit[e] for e in sample)
+    f = sum(found[e] for e in sample) + fixed
+    t = sum(true[e] for e in sample)
+    p, r = (h / f if f else 0.0), (h / t if t else 0.0)
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def event_counts(gold: Sequence[int], predicted: Sequence[int], events: int) -> EventCounts:
+    """Per event: pairs found right, pairs found (half each for two events), true pairs;
+    and the pairs of two distractors (counted in every resample)."""
     by: dict[int, list[int]] = {}
     for i, label in enumerate(predicted):
         by.setdefault(label, []).append(i)
@@ -247,16 +299,7 @@ def f1_standard_error(
                     hit[gold[a]] += 1
     for g, size in Counter(g for g in gold if g < events).items():
         true[g] = size * (size - 1) / 2
-    rng = random.Random(SEED)
-    scores = []
-    for _ in range(rounds):
-        sample = [rng.randrange(events) for _ in range(events)]
-        h = sum(hit[e] for e in sample)
-        f = sum(found[e] for e in sample) + fixed
-        t = sum(true[e] for e in sample)
-        p, r = (h / f if f else 0.0), (h / t if t else 0.0)
-        scores.append(2 * p * r / (p + r) if p + r else 0.0)
-    return stdev(scores)
+    return hit, found, true, fixed
 
 
 def explain_splits(
@@ -265,6 +308,7 @@ def explain_splits(
     languages: list[str],
     events: list[dict[str, Any]],
     settings: StorySettings,
+    background: Background = NO_BACKGROUND,
 ) -> None:
     """Each event not in one entry: its members, where they landed, and why (channel cosines).
 
@@ -273,14 +317,14 @@ def explain_splits(
     similarity, each channel's cosine and how many distinctive names or
     figures they share (the rule wants ``min_shared_names``).
     """
-    groups = group_articles(articles, languages, settings)
+    groups = group_articles(articles, languages, settings, background)
     label = labels_of(groups, len(articles))
     channels = [_channels(a, lang, settings) for a, lang in zip(articles, languages, strict=True)]
-    blend = _similarity(channels, settings)
-    shared = _shared_names(channels, settings)
+    blend = _similarity(channels, settings, background)
+    shared = _shared_names(channels, settings, background)
     cosines = {}
     for name in ("title", "lead", "body", "names"):
-        matrix = _tfidf([getattr(c, name) for c in channels])
+        matrix = _tfidf([getattr(c, name) for c in channels], background.of(name), background.size)
         cosines[name] = (matrix @ matrix.T).toarray()
     print(f"\nEvents not in one entry (threshold {settings.threshold:.2f}):")
     for e, event in enumerate(events):
@@ -308,14 +352,18 @@ def neighbouring_thresholds(
     languages: list[str],
     events: int,
     settings: StorySettings,
+    background: Background = NO_BACKGROUND,
 ) -> None:
     """Ours at thresholds either side of the default: a figure that holds is not a knife-edge."""
-    print(f"\nOurs at neighbouring thresholds (F1 s.e.: bootstrap over the {events} events):\n")
+    with_ = f" with the background of {background.size:,}" if background.size else ""
+    print(
+        f"\nOurs{with_} at neighbouring thresholds (F1 s.e.: bootstrap over the {events} events):\n"
+    )
     print("| threshold | P | R | F1 | F1 s.e. | events whole |")
     print("|---:|---:|---:|---:|---:|---:|")
     for step in (-0.04, -0.02, 0.0, 0.02, 0.04):
         s = replace(settings, threshold=round(settings.threshold + step, 4))
-        groups = group_articles(articles, languages, s)
+        groups = group_articles(articles, languages, s, background)
         predicted = labels_of(groups, len(articles))
         p, r, f = pairwise(gold, predicted)
         se = f1_standard_error(gold, predicted, events)
@@ -330,11 +378,12 @@ def grouping_row(
     languages: list[str],
     events: int,
     settings: StorySettings | None,
+    background: Background = NO_BACKGROUND,
 ) -> dict[str, Any]:
     if settings is None:
         groups = [[i] for i in range(len(articles))]
     else:
-        groups = group_articles(articles, languages, settings)
+        groups = group_articles(articles, languages, settings, background)
     predicted = labels_of(groups, len(articles))
     p, r, f = pairwise(gold, predicted)
     stable = "-"
@@ -342,7 +391,7 @@ def grouping_row(
         order = list(range(len(articles)))
         random.Random(SEED + 1).shuffle(order)
         shuffled = group_articles(
-            [articles[i] for i in order], [languages[i] for i in order], settings
+            [articles[i] for i in order], [languages[i] for i in order], settings, background
         )
         remapped = [[order[i] for i in g] for g in shuffled]
         stable = "yes" if canonical(remapped, articles) == canonical(groups, articles) else "NO"
@@ -356,6 +405,7 @@ def grouping_row(
         "mixed": mixed_languages(groups, languages, gold),
         "entries": len(groups),
         "stable": stable,
+        "labels": predicted,
     }
 
 
@@ -560,15 +610,53 @@ def stories_digest(stories: Sequence[Story]) -> str:
     return digest.hexdigest()[:16]
 
 
-def speed(events: list[dict[str, Any]], pool: list[dict[str, Any]]) -> None:
+def speed(
+    events: list[dict[str, Any]], pool: list[dict[str, Any]], background: Sequence[Article] = ()
+) -> None:
     start = time.process_time()
     items = thousand_items(events, pool)
     per_article_seconds = time.process_time() - start
+    print(f"\n## Speed: {len(items)} articles\n")
+    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "b.sqlite3") as store:
+        day = date(2026, 11, 23)
+        if background:
+            # The background as the pipeline reads it: articles of an earlier
+            # briefing in a real store, read back by the stage's query.
+            for article in background:
+                store.add_articles(article.source, [article])
+            store.mark_briefed(
+                [a.id for a in store.unbriefed_articles() if a.id], date(2026, 11, 22)
+            )
+        for with_background in (False, True) if background else (False,):
+            _speed_rows(items, store if with_background else None, day, per_article_seconds)
+    print(f"- load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def _speed_rows(
+    items: list[BriefingItem], store: Store | None, day: date, per_article_seconds: float
+) -> None:
+    settings = DEFAULT_SETTINGS
+
+    def history() -> list[Article]:
+        if store is None:
+            return []
+        return store.background_articles(
+            day,
+            limit=settings.background_articles,
+            days=settings.background_days,
+            chars=settings.read_chars,
+        )
+
+    def stage() -> tuple[Story, ...]:
+        return build_stories(items, settings=settings, background=history())
+
+    known = len(history())
+    with_ = f" with the store's background of {known:,} articles (read included)" if known else ""
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     timings, cpu, cold, cold_cpu = [], [], [], []
     for _ in range(5):
         start, start_cpu = time.perf_counter(), time.process_time()
-        stories = build_stories(items, settings=DEFAULT_SETTINGS)
+        stories = stage()
         timings.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     # A CLI run starts with the stage's word memo empty (the summariser's
@@ -576,22 +664,22 @@ def speed(events: list[dict[str, Any]], pool: list[dict[str, Any]]) -> None:
     for _ in range(5):
         _terms_for.cache_clear()
         start, start_cpu = time.perf_counter(), time.process_time()
-        build_stories(items, settings=DEFAULT_SETTINGS)
+        stage()
         cold.append(time.perf_counter() - start)
         cold_cpu.append(time.process_time() - start_cpu)
     extra = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024.0
     # The resident peak may predate the stage: count what it allocates too
     # (tracemalloc sees numpy's buffers), in a run of its own, untimed.
     tracemalloc.start()
-    build_stories(items, settings=DEFAULT_SETTINGS)
+    stage()
     allocated = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     multi = sum(len(s.items) > 1 for s in stories)
-    print(f"\n## Speed: {len(items)} articles -> {len(stories)} stories ({multi} of several)\n")
+    print(f"Grouping + story summaries{with_}: {len(stories)} stories ({multi} of several)\n")
     print(f"- stories digest {stories_digest(stories)} (the same before and after a speed change)")
     print(
-        f"- grouping + story summaries: median {median(timings):.2f} s wall, "
-        f"{median(cpu):.2f} s CPU (wall runs {', '.join(f'{t:.2f}' for t in timings)}); "
+        f"- median {median(timings):.2f} s wall, {median(cpu):.2f} s CPU "
+        f"(wall runs {', '.join(f'{t:.2f}' for t in timings)}); "
         f"peak allocated {allocated:.0f} MB; resident peak grew {extra:.0f} MB"
     )
     print(
@@ -600,9 +688,64 @@ def speed(events: list[dict[str, Any]], pool: list[dict[str, Any]]) -> None:
     )
     print(
         f"- baseline in the same run: per-article summarising of the same articles "
-        f"{per_article_seconds:.2f} s CPU (ratio {median(cpu) / per_article_seconds:.2f})"
+        f"{per_article_seconds:.2f} s CPU (ratio {median(cpu) / per_article_seconds:.2f})\n"
     )
-    print(f"- load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def background_articles(
+    paths: Sequence[str], size: int, used: set[str], seed: int | None = None
+) -> list[Article]:
+    """The same share of each file, texts of the eval day left out (one language must not
+    drown the other): stands in for the store's articles of earlier briefings. The first
+    records of each file, or with ``seed`` a random sample of them (another history)."""
+    kept: list[Article] = []
+    for path in paths:
+        records = [r for r in load(path) if r["text"] not in used]
+        share = min(size // len(paths), len(records))
+        records = random.Random(seed).sample(records, share) if seed else records[:share]
+        kept += [
+            Article(
+                title=r["title"],
+                text=r["text"],
+                source=r.get("dataset", "background"),
+                language=r["lang"],
+            )
+            for r in records
+        ]
+    return kept
+
+
+def background_rows(
+    articles: list[Article],
+    gold: list[int],
+    languages: list[str],
+    events: int,
+    settings: StorySettings,
+    background: Background,
+) -> None:
+    """Ours with and without the background, and the F1 difference's paired standard error."""
+    rows = [
+        grouping_row("ours, idf over the day", articles, gold, languages, events, settings),
+        grouping_row(
+            f"ours, idf over the day and {background.size:,} background articles",
+            articles,
+            gold,
+            languages,
+            events,
+            settings,
+            background,
+        ),
+    ]
+    print("\n| idf | P | R | F1 | ΔF1 (paired s.e.) | events whole | mixed-language | stable |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for row in rows:
+        delta = row["f"] - rows[0]["f"]
+        se = paired_f1_difference(gold, rows[0]["labels"], row["labels"], events)
+        print(
+            f"| {row['name']} | {row['p']:.3f} | {row['r']:.3f} | {row['f']:.3f} | "
+            f"{delta:+.3f} ({se:.3f}) | {row['whole']}/{events} | {row['mixed']} | "
+            f"{row['stable']} |"
+        )
 
 
 def main() -> None:
@@ -613,6 +756,20 @@ def main() -> None:
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--speed-only", action="store_true")
     parser.add_argument("--summaries-only", action="store_true")
+    parser.add_argument(
+        "--background",
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="JSONL articles standing in for the store's earlier briefings (disjoint from eval)",
+    )
+    parser.add_argument("--background-size", type=int, default=DEFAULT_SETTINGS.background_articles)
+    parser.add_argument(
+        "--background-seed",
+        type=int,
+        default=None,
+        help="a random sample of each background file instead of its first records",
+    )
     parser.add_argument(
         "--explain",
         action="store_true",
@@ -628,8 +785,11 @@ def main() -> None:
         blend_only, title_weight=2.0, lead_weight=1.0, body_weight=1.0, names_weight=1.0
     )
     starting_point = replace(starting_point, threshold=0.25)
+    used = {a.text for a in event_articles(events)[0]} | {r["text"] for r in pool}
+    history = background_articles(args.background, args.background_size, used, args.background_seed)
+    background = background_of(history, settings)
     if args.speed_only:
-        speed(events, pool)
+        speed(events, pool, history)
         return
     if args.summaries_only:
         summary_rows(events, settings, explain=args.explain)
@@ -665,11 +825,14 @@ def main() -> None:
                 f"ARI {row['ari']:.3f}, events whole {whole}/{kept}"
             )
         neighbouring_thresholds(articles, gold, languages, len(events), settings)
+        if background.size:
+            background_rows(articles, gold, languages, len(events), settings, background)
+            neighbouring_thresholds(articles, gold, languages, len(events), settings, background)
         if args.explain:
-            explain_splits(articles, gold, languages, events, settings)
+            explain_splits(articles, gold, languages, events, settings, background)
     summary_rows(events, settings, explain=args.explain)
     if not args.no_speed:
-        speed(events, pool)
+        speed(events, pool, history)
 
 
 if __name__ == "__main__":

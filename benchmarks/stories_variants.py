@@ -10,6 +10,9 @@ bootstrap standard error of F1 (about 0.1 over 20 events), and most traded
 one level against the other. Kept so that the figures in the CHANGELOG and
 the issue notes can be made again, and the next idea starts from them. Each
 variant swaps one part of ``briefing.stories`` for the length of its run.
+The one with ``--background`` (idf over the day and other articles, for the
+channels only) went into the stage afterwards, for the channels and the
+distinctive names, with the store's earlier briefings as the background.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ def missing_channels_not_counted(informative_title: bool) -> Callable[..., Any]:
     """A channel an article lacks (an empty one, a title none of whose words is in the
     text: a site name) is left out of that pair's blend, not counted as a zero."""
 
-    def similarity(channels: Sequence[Any], settings: stories.StorySettings) -> Any:
+    def similarity(channels: Sequence[Any], settings: stories.StorySettings, *_: Any) -> Any:
         parts = (
             (settings.title_weight, [c.title for c in channels]),
             (settings.lead_weight, [c.lead for c in channels]),
@@ -164,7 +167,7 @@ def background_idf(background: Sequence[dict[str, Any]]) -> Callable[..., Any]:
         counts.data = weights / norms[rows]
         return counts
 
-    def similarity(day: Sequence[Any], settings: stories.StorySettings) -> Any:
+    def similarity(day: Sequence[Any], settings: stories.StorySettings, *_: Any) -> Any:
         weights = dict(
             zip(
                 fields,
@@ -189,7 +192,11 @@ def background_idf(background: Sequence[dict[str, Any]]) -> Callable[..., Any]:
 
 
 def one_language(
-    articles: Sequence[Article], languages: Sequence[str], channels: Sequence[Any], settings: Any
+    articles: Sequence[Article],
+    languages: Sequence[str],
+    channels: Sequence[Any],
+    settings: Any,
+    *_: Any,
 ) -> Any:
     """No language rule: the names and figures channel may join English and French."""
     return _kept_apart(articles, ["any"] * len(languages), channels, settings)
@@ -199,7 +206,11 @@ _NAME_PAIR = re.compile(r"(?=(\b[A-ZÀ-ÖØ-Þ][\w’'-]*) ([A-ZÀ-ÖØ-Þ][\w�
 
 
 def full_names_count_once(
-    articles: Sequence[Article], languages: Sequence[str], channels: Sequence[Any], settings: Any
+    articles: Sequence[Article],
+    languages: Sequence[str],
+    channels: Sequence[Any],
+    settings: Any,
+    *_: Any,
 ) -> Any:
     """In the shared-names rule, rare words next to each other in a name in either article
     ("Boris Johnson") are one name: two stories about one person share one name, not two."""

@@ -39,6 +39,7 @@ from .store import BriefingRecord, Store
 
 if TYPE_CHECKING:
     from .pdf import PendingPdf
+    from .stories import StorySettings
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ def _run(
     earlier, new = select_articles(store, day)
     in_full, titles_only = bound_briefing(config, [*earlier, *new])
     items = summarise_stage(config, store, in_full, (), force=options.force, progress=progress)
-    stories = story_stage(config, store, items, force=options.force)
+    stories = story_stage(config, store, items, force=options.force, day=day)
     briefing = assemble_briefing(
         config, day, items, collected, nothing_new=not new, now=options.now or current_time()
     )
@@ -354,12 +355,19 @@ def summarise_article(config: Config, article: Article) -> BriefingItem:
 
 
 def story_stage(
-    config: Config, store: ArticleStore, items: Sequence[BriefingItem], *, force: bool
+    config: Config,
+    store: ArticleStore,
+    items: Sequence[BriefingItem],
+    *,
+    force: bool,
+    day: date | None = None,
 ) -> tuple[Story, ...]:
     """Group the summarised items into stories; re-use a story's summary when its members stay.
 
     Recomputed from all of the date's articles on every run, so a second run
-    the same day adds new articles to the stories they belong to.
+    the same day adds new articles to the stories they belong to. With ``day``,
+    the idf is counted over the day's articles and the store's articles of
+    earlier briefings (the same ones on every run of that date).
     """
     from . import stories as grouping
 
@@ -376,6 +384,7 @@ def story_stage(
         return grouping.sentences_from_json(store.story_summary(key + suffix), articles)
 
     order = [s.name for s in config.sources]
+    background = _story_background(store, day, settings)
     try:
         stories = grouping.build_stories(
             items,
@@ -383,6 +392,7 @@ def story_stage(
             settings=settings,
             opted_out=frozenset(s.name for s in config.sources if not s.stories),
             reuse=reuse,
+            background=background,
         )
     except Exception:  # a grouping bug must not cost the briefing: one entry per article
         log.exception("grouping articles into stories failed; each article is its own entry")
@@ -397,6 +407,24 @@ def story_stage(
         ]
     )
     return stories
+
+
+def _story_background(
+    store: ArticleStore, day: date | None, settings: StorySettings
+) -> list[Article]:
+    """The articles of earlier briefings the grouping counts its idf over (none if unreadable)."""
+    if day is None or not settings.enabled:
+        return []
+    try:
+        return store.background_articles(
+            day,
+            limit=settings.background_articles,
+            days=settings.background_days,
+            chars=settings.read_chars,
+        )
+    except BriefingError:  # the history only steadies the idf: the day alone still groups
+        log.warning("earlier articles unreadable; stories grouped on the day's articles alone")
+        return []
 
 
 def _with_display_title(item: BriefingItem) -> BriefingItem:

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -470,6 +470,35 @@ class Store:
             "SELECT * FROM articles WHERE briefed_on = ? ORDER BY id", (day.isoformat(),)
         ).fetchall()
         return [_article(row) for row in rows]
+
+    def background_articles(self, day: date, *, limit: int, days: int, chars: int) -> list[Article]:
+        """The newest articles of briefings before ``day`` (at most ``limit``, ``days`` back).
+
+        Never the day's own articles (those of its briefing and those not in
+        one yet), so every run of a date reads the same ones while the store
+        keeps them. Each text is cut to its first ``chars`` characters and
+        each article carries the language its summary was made in, when known.
+        """
+        start = day - timedelta(days=days)
+        rows = self.db.execute(
+            """SELECT id, source, title, substr(text, 1, ?) AS text, language,
+                   CASE WHEN json_valid(summary) THEN json_extract(summary, '$.language') END
+                       AS summary_language
+               FROM articles
+               WHERE briefed_on < ? AND briefed_on >= ? AND text != ''
+               ORDER BY briefed_on DESC, id DESC LIMIT ?""",
+            (chars, day.isoformat(), start.isoformat(), limit),
+        ).fetchall()
+        return [
+            Article(
+                id=row["id"],
+                title=row["title"],
+                text=row["text"],
+                source=row["source"],
+                language=row["summary_language"] or row["language"],
+            )
+            for row in rows
+        ]
 
     def other_sources(self, article_id: int, source: str) -> tuple[str, ...]:
         rows = self.db.execute(

@@ -158,6 +158,9 @@ def _exercise_every_method(store: Store) -> set[str]:
         "add_articles": lambda: store.add_articles("Source 00001", [new]),
         "unbriefed_articles": store.unbriefed_articles,
         "briefed_articles": lambda: store.briefed_articles(day),
+        "background_articles": lambda: store.background_articles(
+            day, limit=2000, days=30, chars=6880
+        ),
         "other_sources": lambda: store.other_sources(1, "Source 00001"),
         "stored_summary": lambda: store.stored_summary(1),
         "save_summaries": lambda: store.save_summaries([(1, summary)]),
