@@ -5,6 +5,7 @@ Usage:
     python benchmarks/summarizer.py --limit 300 ../shared/train/train-orangesum.jsonl
     python benchmarks/summarizer.py --quick ../shared/eval/dev-en.jsonl  # 30 docs/set, 4 systems
     python benchmarks/summarizer.py --cleaning ../shared/eval/*.jsonl ../shared/train/*.jsonl
+    python benchmarks/summarizer.py --speed-only --against main ../shared/eval/dev-en.jsonl
 
 Each record is {"id", "lang", "text", "summary", "summary_sents", "dataset", ...}; a
 dataset is one ``dataset`` value of one file. Every system reads each record as
@@ -18,7 +19,9 @@ under two standard errors is none).
 Speed is measured cold, as the product runs: each pass starts a fresh
 ``python -m briefing summarize --jsonl`` process over the dataset (start-up,
 language detection, cleaning, splitting included), ours and LexRank
-interleaved; docs/s is the median over ``--passes``. ``--limit N`` takes N
+interleaved (``--against REV`` adds the package at a git revision, timed in the
+same passes; ``--speed-only`` skips the ROUGE tables); docs/s is the median
+over ``--passes``, with each system's start-up and cost per document. ``--limit N`` takes N
 records per file (a fixed shuffle), e.g. a held-out-like check on training
 files not used for training. ``--cleaning`` prints how often each cleaning
 rule fires on each file and how many characters it removes, and stops;
@@ -39,12 +42,15 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
 import compileall
+import io
 import json
 import math
 import random
 import re
+import resource
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import unicodedata
@@ -165,44 +171,120 @@ def quality_table(
 
 
 def cold_speed(
-    records: list[dict[str, Any]], algorithms: tuple[str, ...], passes: int
-) -> tuple[dict[str, float], dict[str, float]]:
+    records: list[dict[str, Any]],
+    algorithms: tuple[str, ...],
+    passes: int,
+    trees: dict[str, Path] | None = None,
+) -> tuple[dict[str, float], dict[str, float], dict[str, tuple[float, float]], dict[str, float]]:
     """Docs/s of a fresh ``briefing summarize --jsonl`` process per pass (medians).
 
     Returns docs/s over the whole process (start-up included, as a user sees
-    it) and net of start-up (minus the same process on a one-record file).
+    it), net of start-up (minus the same process on a one-record file), each
+    system's (start-up s, s per further document), and docs per CPU second of
+    the whole process (user + system). ``trees`` adds our
+    default summariser from other package folders (``--against``), as
+    ``default@label``, timed in the same passes.
     """
     files: list[str] = []
     for lines in (batch_lines(records, None), batch_lines(records[:1], None)):
         with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
             files.append(f.name)
+    systems = [(algorithm, algorithm, ROOT) for algorithm in algorithms]
+    systems += [(f"default@{label}", "default", tree) for label, tree in (trees or {}).items()]
     # An installed package is byte-compiled (pip does it); a checkout run with
     # PYTHONDONTWRITEBYTECODE=1 would compile every module from source in
     # every process, which no user pays. The same for every algorithm timed.
-    compileall.compile_dir(str(ROOT / "briefing"), quiet=1)
+    for tree in {tree for _, _, tree in systems}:
+        compileall.compile_dir(str(tree / "briefing"), quiet=1)
     whole: dict[str, list[float]] = defaultdict(list)
     start: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)  # the whole process's CPU seconds
     try:
         for _ in range(passes):
-            for algorithm in algorithms:
+            for label, algorithm, tree in systems:
+                env = {**os.environ, "PYTHONPATH": str(tree)}
                 for path, times in ((files[0], whole), (files[1], start)):
                     command = [sys.executable, "-m", "briefing", "summarize", "--jsonl", path]
+                    used = _children_cpu()
                     started = time.perf_counter()
                     subprocess.run(
                         [*command, "--algorithm", algorithm],
                         check=True,
                         stdout=subprocess.DEVNULL,
-                        cwd=ROOT,
+                        cwd=tree,
+                        env=env,
                     )
-                    times[algorithm].append(time.perf_counter() - started)
+                    times[label].append(time.perf_counter() - started)
+                    if times is whole:
+                        cpu[label].append(_children_cpu() - used)
     finally:
         for path in files:
             os.unlink(path)
     n = len(records)
     gross = {a: n / median(t) for a, t in whole.items()}
     net = {a: (n - 1) / max(1e-9, median(t) - median(start[a])) for a, t in whole.items()}
-    return gross, net
+    costs = {
+        a: (median(start[a]), (median(t) - median(start[a])) / max(1, n - 1))
+        for a, t in whole.items()
+    }
+    # On a shared machine a process also waits for a core: its CPU time says
+    # what the work itself costs, and is far less noisy than the wall clock.
+    per_cpu_second = {a: n / max(1e-9, median(t)) for a, t in cpu.items()}
+    return gross, net, costs, per_cpu_second
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def export_revision(revision: str, folder: Path) -> Path:
+    """The package as committed at ``revision`` (``git archive``), for ``--against``."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", revision, "briefing", "templates"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
+def speed_line(
+    name: str,
+    gross: dict[str, float],
+    net: dict[str, float],
+    costs: dict[str, tuple[float, float]],
+    per_cpu_second: dict[str, float],
+) -> str:
+    ratio = gross["default"] / gross["lexrank"]
+    verdict = "PASS" if ratio >= SPEED_TARGET else "FAIL"
+
+    def cost(label: str) -> str:
+        start_s, per_doc = costs[label]
+        return f"start-up {start_s * 1000:,.0f} ms + {per_doc * 1000:.2f} ms/doc"
+
+    line = (
+        f"{name}: ours {gross['default']:,.0f} docs/s, LexRank {gross['lexrank']:,.0f} "
+        f"docs/s, {ratio:.1f}x (target {SPEED_TARGET:.0f}x) {verdict}; net of start-up "
+        f"ours {net['default']:,.0f}, LexRank {net['lexrank']:,.0f} docs/s, "
+        f"{net['default'] / net['lexrank']:.1f}x; ours {cost('default')}, "
+        f"LexRank {cost('lexrank')}"
+    )
+    for label in gross:
+        if label.startswith("default@"):
+            line += (
+                f"; {label.removeprefix('default@')}: {gross[label]:,.0f} docs/s, "
+                f"{gross[label] / gross['lexrank']:.1f}x, {cost(label)}"
+            )
+    line += "; per CPU second: " + ", ".join(
+        f"{'ours' if label == 'default' else label.removeprefix('default@')} {docs:,.0f} docs "
+        f"({docs / per_cpu_second['lexrank']:.1f}x LexRank)"
+        for label, docs in per_cpu_second.items()
+        if label != "lexrank"
+    )
+    return line + f", LexRank {per_cpu_second['lexrank']:,.0f}"
 
 
 def model_cost() -> str:
@@ -295,6 +377,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="records per file (a fixed shuffle)")
     parser.add_argument("--passes", type=int, default=3, help="cold timing passes (median kept)")
     parser.add_argument("--no-speed", action="store_true", help="skip the cold timing")
+    parser.add_argument(
+        "--speed-only", action="store_true", help="only the cold timing (no ROUGE tables)"
+    )
+    parser.add_argument(
+        "--against", metavar="REV", help="also time a git revision's package (e.g. main)"
+    )
     parser.add_argument("--cleaning", action="store_true", help="cleaning rule counts only")
     parser.add_argument(
         "--invariants", action="store_true", help="check nesting, lead, quotes, verbatim only"
@@ -313,19 +401,16 @@ def main() -> None:
     speeds: list[str] = []
     for name, records in datasets.items():
         print(f"\n## {name} ({len(records)} docs, {records[0]['lang']})")
-        for k in (None, 3):
+        for k in () if args.speed_only else (None, 3):
             verdicts += quality_table(name, records, algorithms, k)
-        if not args.no_speed and "default" in algorithms and "lexrank" in algorithms:
-            gross, net = cold_speed(records, ("default", "lexrank"), max(1, args.passes))
-            ratio = gross["default"] / gross["lexrank"]
-            net_ratio = net["default"] / net["lexrank"]
-            verdict = "PASS" if ratio >= SPEED_TARGET else "FAIL"
-            speeds.append(
-                f"{name}: ours {gross['default']:,.0f} docs/s, LexRank {gross['lexrank']:,.0f} "
-                f"docs/s, {ratio:.1f}x (target {SPEED_TARGET:.0f}x) {verdict}; net of start-up "
-                f"ours {net['default']:,.0f}, LexRank {net['lexrank']:,.0f} docs/s, "
-                f"{net_ratio:.1f}x"
-            )
+        timed = {"default", "lexrank"} <= set(algorithms) or args.speed_only
+        if not args.no_speed and timed:
+            with tempfile.TemporaryDirectory() as folder:
+                trees = {}
+                if args.against:
+                    trees[args.against] = export_revision(args.against, Path(folder))
+                times = cold_speed(records, ("default", "lexrank"), max(1, args.passes), trees)
+            speeds.append(speed_line(name, *times))
             print(f"\ncold speed (fresh process per pass, median of {args.passes}): {speeds[-1]}")
     print("\n## verdict\n")
     for line in verdicts + speeds:

@@ -485,6 +485,8 @@ def _folder(text: str) -> str:
 
 
 def _language(text: str) -> str:
+    if text == "auto":  # the default, converted on every run: no need to load the config module
+        return text
     from .config import language_problem
 
     if problem := language_problem(text.strip().lower()):
@@ -493,6 +495,10 @@ def _language(text: str) -> str:
 
 
 def _algorithm(text: str) -> str:
+    from .summarize import available_algorithms  # summarize needs it anyway; config is slower
+
+    if text.strip().lower() in available_algorithms():
+        return text.strip().lower()
     from .config import algorithm_problem
 
     if problem := algorithm_problem(text):

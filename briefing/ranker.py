@@ -42,8 +42,9 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import filterfalse
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
@@ -206,10 +207,9 @@ _EXTRA_STOP_WORDS: dict[str, frozenset[str]] = {
 _TOKEN = re.compile(r"\w+|\n")  # "\w" is a little faster than "[^\W_]": same words in news
 _WORD_RUN = re.compile(r"\w+")
 _NEWLINE = -2  # term id of the sentence separator
-# A private-use character marks sentence ends: white space would vanish in
-# str.split() and "\w" never matches it.
+# A private-use character marks sentence ends: a token of its own between
+# sentences, which "\w" never matches.
 _BREAK = "\ue000"
-_SEPARATOR = f" {_BREAK} "
 _STOP = -1  # term id of a stop word
 _LEXICON_LIMIT = 200_000  # tokens remembered per language before the memo starts afresh
 
@@ -218,27 +218,80 @@ _LEXICON_LIMIT = 200_000  # tokens remembered per language before the memo start
 def _stemmer(language: str) -> Callable[[str], str]:
     """The Snowball stemmer for the language, a prefix cut when it has none.
 
-    The ``snowballstemmer`` package (the official Snowball algorithms)
-    imports in milliseconds and runs PyStemmer's C implementation of the same
-    algorithms when it is installed (a dependency): an article is summarised
-    once, cold, so most of its words are new to the memo and stemming speed
-    matters. NLTK's Snowball stemmers, used only when snowballstemmer is
-    missing, cost over a second of start-up (``import nltk`` pulls in scipy).
+    PyStemmer (a dependency: the official Snowball algorithms in C) imports
+    in milliseconds; an article is summarised once, cold, so most of its
+    words are new to the memo and stemming speed matters. Without it the
+    ``snowballstemmer`` package runs the same algorithms in Python; NLTK's
+    Snowball stemmers, used only when both are missing, cost over a second of
+    start-up (``import nltk`` pulls in scipy).
     """
     from briefing.text.language import LANGUAGE_NAMES
 
     name = LANGUAGE_NAMES.get(language)
     if name is None:
         return _prefix
+    return _stemmer_object(name).stemWord
+
+
+def _stems(language: str) -> Callable[[list[str]], list[str]]:
+    """:func:`_stemmer` for a list of words: one call for all of them."""
+    from briefing.text.language import LANGUAGE_NAMES
+
+    name = LANGUAGE_NAMES.get(language)
+    stems: Callable[[list[str]], list[str]] = _stemmer_object(name).stemWords
+    return stems
+
+
+class _Stemmer(Protocol):
+    def stemWord(self, word: str) -> str: ...  # the Snowball packages' names
+
+    def stemWords(self, words: list[str]) -> list[str]: ...
+
+
+class _PrefixStemmer:
+    """Cut words to their first letters (a language without a Snowball algorithm)."""
+
+    def stemWord(self, word: str) -> str:
+        return _prefix(word)
+
+    def stemWords(self, words: list[str]) -> list[str]:
+        return [_prefix(word) for word in words]
+
+
+_prefix_object = _PrefixStemmer()
+
+
+@cache
+def _stemmer_object(name: str | None) -> _Stemmer:
+    """The Snowball stemmer object for a language name (Punkt's, sumy's names)."""
+    if name is None:
+        return _prefix_object
     try:
-        # Imported by name: the package ships no type information.
-        snowball = importlib.import_module("snowballstemmer")
-        stem: Callable[[str], str] = snowball.stemmer(name).stemWord
+        # PyStemmer (C) with its own word cache off: _StemMemo remembers every
+        # word already, and the cache's bookkeeping cost more than the stemming.
+        # Imported by name: the packages ship no type information.
+        pystemmer = importlib.import_module("Stemmer")
+        stemmer: _Stemmer = pystemmer.Stemmer(name, 0)
     except ImportError:
-        stem = _nltk_stemmer(name)
+        try:
+            stemmer = importlib.import_module("snowballstemmer").stemmer(name)
+        except ImportError:
+            stemmer = _NltkStemmer(name)
+        except KeyError:
+            stemmer = _prefix_object
     except KeyError:  # no Snowball algorithm for the language
-        stem = _prefix
-    return stem
+        stemmer = _prefix_object
+    return stemmer
+
+
+class _NltkStemmer:
+    """NLTK's Snowball stemmer, used only when neither Snowball package is installed."""
+
+    def __init__(self, name: str) -> None:
+        self.stemWord = _nltk_stemmer(name)
+
+    def stemWords(self, words: list[str]) -> list[str]:
+        return [self.stemWord(word) for word in words]
 
 
 def _nltk_stemmer(name: str) -> Callable[[str], str]:
@@ -266,6 +319,7 @@ class _StemMemo:
 
     def __init__(self, language: str) -> None:
         self._stem = _stemmer(language)
+        self._stem_words = _stems(language)
         self._lock = threading.Lock()
         self._memo: dict[str, str] = {}
 
@@ -277,6 +331,19 @@ class _StemMemo:
                     self._memo = {}
                 found = self._memo[word] = self._stem(word)
         return found
+
+    def stems(self, words: list[str]) -> list[str]:
+        """The stems of ``words``, those not yet known stemmed in one call."""
+        memo = self._memo  # a reset replaces the dict: this one stays whole
+        missing = [word for word in words if word not in memo]
+        if not missing:
+            return [memo[word] for word in words]
+        with self._lock:
+            new = dict(zip(missing, self._stem_words(missing), strict=True))
+            if len(self._memo) > _LEXICON_LIMIT:
+                self._memo = {}
+            self._memo.update(new)
+        return [new[word] if word in new else memo[word] for word in words]
 
 
 @cache
@@ -311,7 +378,7 @@ class _Lexicon:
 
     def __init__(self, language: str) -> None:
         self._stops = stop_words(language) | _EXTRA_STOP_WORDS.get(language, frozenset())
-        self._stem = stemmer(language)
+        self._stems = _stem_memo(language).stems
         # The memo is shared by every caller.
         self._lock = threading.Lock()
         self._reset()
@@ -330,10 +397,15 @@ class _Lexicon:
 
         # Tokens are looked up as written ("The" and "the" are two memo
         # entries): lower-casing the whole text costs more than the misses.
-        text = _SEPARATOR.join(sentences)
-        if text.count(_BREAK) != len(sentences) - 1:
-            text = _SEPARATOR.join(s.replace(_BREAK, " ") for s in sentences)
-        tokens = text.split()
+        # Each sentence is cut on its own: joined with the separator (not
+        # Latin-1), an English text would be cut as a two-byte string.
+        tokens: list[str] = []
+        for sentence in sentences:
+            if _BREAK in sentence:
+                sentence = sentence.replace(_BREAK, " ")
+            tokens += sentence.split()
+            tokens.append(_BREAK)
+        del tokens[-1:]  # separators between sentences only
         with self._lock:
             if len(self._tokens) > _LEXICON_LIMIT:
                 self._reset()
@@ -341,27 +413,37 @@ class _Lexicon:
             try:
                 packed = b"".join(map(memo.__getitem__, tokens))
             except KeyError:
-                # In text order, so ids do not depend on hashing.
-                for token in dict.fromkeys(tokens):
-                    if token not in memo:
-                        memo[token] = self._encode_token(token)
+                self._add_tokens(tokens)
                 packed = b"".join(map(memo.__getitem__, tokens))
             return np.frombuffer(packed, dtype=np.int32), len(self._stem_ids)
 
-    def _encode_token(self, token: str) -> bytes:
-        lower = token.lower()
-        if lower.isalnum():  # one word: isalnum() is what "\w" matches, less "_"
-            term = self._term(lower)
-            return b"" if term == _STOP else _pack_one(term)
-        words = _WORD_RUN.findall(lower)
-        return _packed(term for term in map(self._term, words) if term != _STOP)
+    def _add_tokens(self, tokens: list[str]) -> None:
+        """Put the tokens the memo lacks into it (the caller holds the lock).
 
-    def _term(self, word: str) -> int:
-        term = self._words.get(word)
-        if term is None:
-            stems = self._stem_ids
-            term = self._words[word] = stems.setdefault(self._stem(word), len(stems))
-        return term
+        Ids are given in text order, so they do not depend on hashing; the
+        new words of the whole document are stemmed in one call.
+        """
+        memo = self._tokens
+        # Filtered before the duplicates go: most tokens are known, and a
+        # lookup costs less than an insert into a new dict.
+        new = list(dict.fromkeys(filterfalse(memo.__contains__, tokens)))
+        # One word: isalnum() is what "\w" matches, less "_".
+        split = [
+            (lower,) if lower.isalnum() else _WORD_RUN.findall(lower)
+            for lower in map(str.lower, new)
+        ]
+        terms = self._words
+        unknown = list(dict.fromkeys(w for words in split for w in words if w not in terms))
+        if unknown:
+            stem_ids = self._stem_ids
+            for word, stem in zip(unknown, self._stems(unknown), strict=True):
+                terms[word] = stem_ids.setdefault(stem, len(stem_ids))
+        for token, words in zip(new, split, strict=True):
+            if len(words) == 1:
+                term = terms[words[0]]
+                memo[token] = b"" if term == _STOP else _pack_one(term)
+            else:
+                memo[token] = _packed(t for t in map(terms.__getitem__, words) if t != _STOP)
 
 
 _pack_one = struct.Struct("=i").pack  # one id, as array("i") lays it out
@@ -801,24 +883,44 @@ _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 )
-# Names (a capitalised word that does not open the sentence), numbers, months.
-_ENTITY = re.compile(
-    rf"(?<=[\s(«“\"'’-])(?:[A-ZÀ-ÖØ-ÞŒÆ][\w'’-]*|\d[\d.,]*\d|\d)|\b(?:{_MONTHS})\b"
-)
 
+
+# Names (a capitalised word that does not open the sentence), numbers, months.
+# The rule's definition: _entities_by_sentence reads the same entities faster
+# (compiled on first use: a cold run has no need of it).
+@cache
+def _entity_rule() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<=[\s(«“\"'’-])(?:[A-ZÀ-ÖØ-ÞŒÆ][\w'’-]*|\d[\d.,]*\d|\d)|\b(?:{_MONTHS})\b"
+    )
+
+
+def _by_first_letter(words: str) -> dict[str, str]:
+    """``"ab|ac|b"`` as ``{"a": "a(?:b|c)", "b": "b(?:)"}``: the same words, in order."""
+    groups: dict[str, list[str]] = {}
+    for word in words.split("|"):
+        groups.setdefault(word[0], []).append(word[1:])
+    return {first: f"{first}(?:{'|'.join(rest)})" for first, rest in groups.items()}
+
+
+_MONTH_GROUPS = _by_first_letter(_MONTHS)
 
 # The same, found faster: a match opens at the non-word character before the
 # entity (which the entity's own rule needs anyway), so the regex engine skips
 # ahead to such characters instead of trying every position. Read after a
 # non-word character that is no delimiter, a sentence opens as a string does.
+# The look-ahead (the characters an entity can open with) and the months
+# grouped by first letter only spare the engine work: the matches are the same.
 _ENTITY_AFTER = re.compile(
-    rf"[^\w]((?<=[\s(«“\"'’-])(?:[A-ZÀ-ÖØ-ÞŒÆ][\w'’-]*|\d(?:[\d.,]*\d)?)|(?:{_MONTHS})\b)"
+    rf"[^\w](?=[A-ZÀ-ÖØ-ÞŒÆ\d{''.join(_MONTH_GROUPS)}])"
+    rf"((?<=[\s(«“\"'’-])(?:[A-ZÀ-ÖØ-ÞŒÆ][\w'’-]*|\d(?:[\d.,]*\d)?)"
+    rf"|(?:{'|'.join(_MONTH_GROUPS.values())})\b)"
 )
 
 
 def _entities(sentence: str) -> set[str]:
     """Names, numbers and dates, lower-cased."""
-    return {word.lower() for word in _ENTITY.findall(sentence)}
+    return {word.lower() for word in _entity_rule().findall(sentence)}
 
 
 def _entities_by_sentence(sentences: Sequence[str]) -> list[set[str]]:

@@ -9,6 +9,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from functools import cache
+
+
+def _lazy(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """A regex compiled on first use.
+
+    Most texts never need the rarer rules below (a DailyMail byline, a cookie
+    banner, pasted script code), and every process would pay to compile them:
+    a ``summarize`` run starts cold.
+    """
+    return cache(lambda: re.compile(pattern, flags))
+
 
 # Lines that are page furniture, not prose: share and comment counters, source
 # and credit lines, cookie banners, "read more" links. Matched on a whole,
@@ -36,8 +49,8 @@ _DEBRIS_LINE = re.compile(
 
 # Cookie and consent banners come in many wordings; a short line that talks
 # about cookies and consent is always furniture in an article body.
-_COOKIE_WORDS = re.compile(r"\bcookies?\b", re.IGNORECASE)
-_CONSENT_WORDS = re.compile(
+_COOKIE_WORDS = _lazy(r"\bcookies?\b", re.IGNORECASE)
+_CONSENT_WORDS = _lazy(
     r"\b(?:accept|consent|privacy|accepte[rz]?|consentement|confidentialité|navigation|"
     r"use|utilis\w*|policy|politique|paramètres|settings)\b",
     re.IGNORECASE,
@@ -45,7 +58,7 @@ _CONSENT_WORDS = re.compile(
 _BANNER_MAX_WORDS = 40
 
 # Script or video-player code pasted into an article body by a scraper.
-_CODE_MARKERS = re.compile(
+_CODE_MARKERS = _lazy(
     r"(?:function\s*\(|=>|\bvar\s+\w+\s*=|\bconst\s+\w+\s*=|\blet\s+\w+\s*=|document\.|window\.|"
     r"\w+\.push\(|\}\s*\)\s*;|\)\s*;\s*\}|<\s*/?\s*script|jwplayer|\bgetElementById\b|"
     r"\bnew\s+Date\(|\bif\s*\([^()\n]{0,200}\)\s*\{)"
@@ -69,8 +82,8 @@ _GLUED_FULL_STOP = re.compile(
     rf"\.(?<=[{_LOWER}0-9%)\]].)([\"»”’]?)(?=[«“\"]?[{_UPPER}][{_LOWER}'’])"
 )
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_ZERO_WIDTH = _lazy(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_CONTROL = _lazy(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _ODD_CHARACTER = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
@@ -86,7 +99,7 @@ _STAMP = rf"{_CLOCK},\s{_DATE}"
 # DailyMail's header: "By . Associated Press . PUBLISHED: . 14:11 EST, 25
 # October 2013 . | . UPDATED: . 15:36 EST, 25 October 2013 ." (the byline and
 # either stamp may be missing), and "Last updated at 10:25 AM on 5th March 2012".
-_BYLINE_HEADER = re.compile(
+_BYLINE_HEADER = _lazy(
     rf"(?:\bBy\s\.\s(?:[^.|\n]{{1,80}}\s\.\s){{1,4}}?)?"
     rf"(?:PUBLISHED:\s\.\s{_STAMP}\s\.\s(?:\|\s\.\s)?)"
     rf"(?:UPDATED:\s\.\s{_STAMP}\s\.\s?)?"
@@ -95,24 +108,24 @@ _BYLINE_HEADER = re.compile(
     rf"|\ABy\s\.\s[^.|\n]{{1,60}}\s\.\s(?=[A-Z])"
 )
 # "Scroll down for video", "Scroll down for more", a pointer to a player.
-_SCROLL_DOWN = re.compile(r"\bScroll down for (?:video|videos|more)\b\s?\.?\s?", re.IGNORECASE)
+_SCROLL_DOWN = _lazy(r"\bScroll down for (?:video|videos|more)\b\s?\.?\s?", re.IGNORECASE)
 # A promo or poll line glued into the text: "QUICK VOTE What do you expect ...?",
 # "READ MORE: U.N. inspectors heading to Syria ." (up to the paragraph mark " . "
 # or the line end).
-_PROMO = re.compile(
+_PROMO = _lazy(
     r"(?:^|(?<=\s))(?:QUICK VOTE|POLL|VOTE|READ MORE:?|Read more:|RELATED:|MORE:|WATCH:|"
     r"VIDEO:|PICTURED:)\s[^\n]{0,300}?(?:\?(?=\s|$)|\s\.(?=\s|$)|$)"
 )
 # A teaser ending: the article is cut off mid-sentence and a link follows
 # ("D'après lui, l'opération… Lire la suite sur Le Figaro"). The cut-off
 # sentence goes with the link.
-_TEASER_END = re.compile(
+_TEASER_END = _lazy(
     r"(?:…|\.\.\.)\s*(?:\[?\s*)?(?:Lire la suite|Lire l'article|Read more|Continue reading|"
     r"Read the full story|Voir la suite)\b[^\n]{0,100}\Z",
     re.IGNORECASE,
 )
 # A sentence end: a mark then a space or a capital (glued), not an initial ("Samuel L.").
-_SENTENCE_END_BEFORE = re.compile(r"(?<![\s.][A-Z])[.!?»”\"](?:\s|(?=[A-ZÀ-ÖØ-Þ]))")
+_SENTENCE_END_BEFORE = _lazy(r"(?<![\s.][A-Z])[.!?»”\"](?:\s|(?=[A-ZÀ-ÖØ-Þ]))")
 
 
 def drop_inline_debris(text: str) -> str:
@@ -128,30 +141,30 @@ def drop_inline_debris(text: str) -> str:
 def _drop_bylines(text: str) -> str:
     if "By ." not in text and "UPDATED" not in text and "Last updated" not in text:
         return text
-    return _BYLINE_HEADER.sub("", text)
+    return _BYLINE_HEADER().sub("", text)
 
 
 def _drop_scroll_down(text: str) -> str:
     if "croll" not in text:
         return text
-    return _SCROLL_DOWN.sub("", text)
+    return _SCROLL_DOWN().sub("", text)
 
 
 def _drop_promos(text: str) -> str:
     if not any(m in text for m in ("VOTE", "POLL", "MORE", "Read more:", "WATCH", "VIDEO", "PIC")):
         return text
-    return _PROMO.sub("", text)
+    return _PROMO().sub("", text)
 
 
 def _drop_teaser_end(text: str) -> str:
     tail = text[-200:]
     if "…" not in tail and "..." not in tail:
         return text
-    match = _TEASER_END.search(text, max(0, len(text) - 200))
+    match = _TEASER_END().search(text, max(0, len(text) - 200))
     if match is None:
         return text
     kept = text[: match.start()]
-    ends = list(_SENTENCE_END_BEFORE.finditer(kept, max(0, len(kept) - 2000)))
+    ends = list(_SENTENCE_END_BEFORE().finditer(kept, max(0, len(kept) - 2000)))
     cut = ends[-1].start() + 1 if ends else 0
     paragraph = max(kept.rfind("\n"), -1) + 1
     return kept[: max(cut, paragraph)].rstrip()
@@ -164,7 +177,7 @@ def _drop_teaser_end(text: str) -> str:
 # lower-case word that does not take a name after it, is taken for such a
 # seam: the text is cut there (a blank line), and the ranker never picks a
 # piece left without final punctuation.
-_CAPTION_SEAM = re.compile(
+_CAPTION_SEAM = _lazy(
     r"(?<=[a-z0-9)]) (?=(?:The|A|An|He|She|They|It|His|Her|Their|This|These|Those|There|However|"
     r"But|Police|Officials|Mr|Mrs|Ms|Dr|We|I|In|On|At|After|When|While|Meanwhile|Now|Yesterday|"
     r"Today|Last|Earlier|Later|Pictured|Above|Below|Left|Right|Top|Bottom|Inset) )"
@@ -216,7 +229,7 @@ def _split_captions(text: str) -> str:
         return text
     pieces: list[str] = []
     last = 0
-    for match in _CAPTION_SEAM.finditer(text):
+    for match in _CAPTION_SEAM().finditer(text):
         start = match.start()
         previous = text[text.rfind(" ", 0, start) + 1 : start]
         if previous in _TAKES_A_NAME:
@@ -278,29 +291,37 @@ def clean_text(raw: str) -> str:
     # character and space other than " ": a text that passes is one line
     # (the common case for scraped article bodies) with nothing to replace.
     if text.isprintable():
-        return _clean_line(text)
-    text = _normalise_characters(text)
+        return _clean_line(text, printable=True)
+    text, printable = _normalise_characters(text)
     paragraphs = []
     for paragraph in _BLANK_LINES.split(text):
-        lines = [_clean_line(line) for line in paragraph.split("\n")]
+        lines = [_clean_line(line, printable) for line in paragraph.split("\n")]
         kept = [line for line in lines if line]
         if kept:
             paragraphs.append("\n".join(kept))
     return "\n\n".join(paragraphs)
 
 
-def _normalise_characters(text: str) -> str:
+def _normalise_characters(text: str) -> tuple[str, bool]:
+    """The text with plain line breaks and no odd character, and whether every
+    line of it is printable (then its only white space is " ")."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n")
+    # Every odd character is a control or format character, which
+    # str.isprintable() refuses: a text it accepts, line breaks aside (the
+    # common case), has none, and asking costs less than the regex's scan.
+    if text.replace("\n", " ").isprintable():
+        return text, True
     # One scan tells whether either substitution has anything to do (rarely).
     if _ODD_CHARACTER.search(text) is None:
-        return text
-    text = _ZERO_WIDTH.sub("", text)
-    return _CONTROL.sub(" ", text)
+        return text, False
+    text = _ZERO_WIDTH().sub("", text)
+    return _CONTROL().sub(" ", text), False
 
 
-def _clean_line(line: str) -> str:
-    if not _is_normalised(line):
+def _clean_line(line: str, printable: bool = False) -> str:
+    """One line cleaned; ``printable``: the caller knows it is (its only space is " ")."""
+    if not (_single_spaced(line) if printable else _is_normalised(line)):
         # str.split() knows every Unicode space _SPACES lists, and is far faster.
         line = " ".join(line.split())
     if not line or _is_debris(line):
@@ -314,7 +335,12 @@ def _clean_line(line: str) -> str:
 def _is_normalised(line: str) -> bool:
     """Whether ``" ".join(line.split())`` would give ``line`` back (cheaper to ask)."""
     # Any space but " " (and any control or line break) is not printable.
-    return line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " "
+    return line.isprintable() and _single_spaced(line)
+
+
+def _single_spaced(line: str) -> bool:
+    """:func:`_is_normalised` for a printable line."""
+    return "  " not in line and line[:1] != " " and line[-1:] != " "
 
 
 def is_debris_line(line: str) -> bool:
@@ -338,7 +364,7 @@ def _is_debris(line: str) -> bool:
 
 
 def _is_banner(line: str) -> bool:
-    return _COOKIE_WORDS.search(line) is not None and _CONSENT_WORDS.search(line) is not None
+    return _COOKIE_WORDS().search(line) is not None and _CONSENT_WORDS().search(line) is not None
 
 
 def _drop_code(line: str) -> str:
@@ -353,7 +379,7 @@ def _drop_code(line: str) -> str:
     # Density is counted first: the marker pattern is slow on a long line.
     if sum(map(line.count, _CODE_CHARS)) * 12 < len(line):
         return line
-    return "" if _CODE_MARKERS.search(line) else line
+    return "" if _CODE_MARKERS().search(line) else line
 
 
 def split_glued_sentences(text: str) -> str:

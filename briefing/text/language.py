@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
+from functools import cache
 
 # ISO 639-1 code -> the language name Punkt, sumy and NLTK's Snowball use.
 LANGUAGE_NAMES: Mapping[str, str] = {
@@ -123,10 +124,17 @@ _CONFIDENT = 6.0
 _ORDER: tuple[str, ...] = ("en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "no", "fi")
 _ORDER += ("et", "pl", "cs", "sl", "tr")
 
-_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_MALAYALAM = re.compile(r"[\u0d00-\u0d7f]")
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+@cache
+def _script_patterns() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...]]:
+    """Latin letters, and each other script's (compiled only for a text that has one)."""
+    return re.compile(r"[A-Za-z\u00c0-\u024f]"), (
+        (re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]"), "el"),
+        (re.compile(r"[\u0400-\u04ff]"), "ru"),
+        (re.compile(r"[\u0d00-\u0d7f]"), "ml"),
+    )
+
+
 _OTHER_SCRIPTS = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff\u0400-\u04ff\u0d00-\u0d7f]")
 
 
@@ -181,8 +189,9 @@ def _detect(sample: str, threshold: float) -> str | None:
 def _script_language(sample: str) -> str | None:
     if sample.isascii() or _OTHER_SCRIPTS.search(sample) is None:
         return None  # the common case, settled without counting letters
-    latin = len(_LATIN_LETTER.findall(sample))
-    for pattern, code in ((_GREEK, "el"), (_CYRILLIC, "ru"), (_MALAYALAM, "ml")):
+    latin_letter, scripts = _script_patterns()
+    latin = len(latin_letter.findall(sample))
+    for pattern, code in scripts:
         if len(pattern.findall(sample)) > latin:
             return code
     return None
