@@ -161,3 +161,28 @@ def test_dailymail_inline_captions_are_cut_off_the_sentences_they_are_glued_to()
     # Ordinary prose with a capitalised "The" is not cut.
     prose = "The film was reviewed in The Times last week. Critics liked it."
     assert clean_text(prose) == prose
+
+
+def test_a_wire_revision_note_and_byline_before_the_dateline_are_dropped() -> None:
+    # As scraped from a Reuters page and an AP page (multi-source news events).
+    reuters = (
+        "Rice to replace Powell\n(Adds details, background) By Steve Holland "
+        "WASHINGTON, Nov 15 (Reuters) - President George W. Bush has named Condoleezza Rice."
+    )
+    assert clean_text(reuters) == (
+        "Rice to replace Powell\n"
+        "WASHINGTON, Nov 15 (Reuters) - President George W. Bush has named Condoleezza Rice."
+    )
+    ap = (
+        "By RAVI NESSMAN Associated Press Writer RAMALLAH, West Bank (AP) - "
+        "Palestinians mourned on Saturday."
+    )
+    assert clean_text(ap) == "RAMALLAH, West Bank (AP) - Palestinians mourned on Saturday."
+
+
+def test_prose_that_looks_like_a_wire_header_is_kept() -> None:
+    text = (
+        "By Monday the vote was over. The rally (Adds to the pressure) was big. "
+        "LONDON (Reuters) - The count began."
+    )
+    assert clean_text(text) == text

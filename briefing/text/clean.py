@@ -270,6 +270,28 @@ def _drop_navigation(text: str) -> str:
     return _NAVIGATION.sub("", text)
 
 
+# A wire service's desk furniture glued before the dateline: the revision note
+# ("(Adds details, background)", "(Updates with vote)") and the byline between
+# it and the dateline ("By Steve Holland WASHINGTON, Nov 15 (Reuters) -", "By
+# RAVI NESSMAN Associated Press Writer RAMALLAH, West Bank (AP)"). The dateline
+# and the story stay. Only a byline directly before an upper-case dateline
+# that names the agency is dropped, so "By Monday the vote ..." is prose.
+_WIRE_NOTE = r"\((?:Adds|Updates|Recasts|Corrects|Changes|Rewrites|Refiles)\b[^()\n]{0,80}\)\s"
+_WIRE_NAME = r"[A-Z][A-Za-z.'’-]+(?:\s[A-Z][A-Za-z.'’-]+){0,3}"
+_WIRE_BYLINE = rf"By\s{_WIRE_NAME}\s(?:Associated Press Writer\s)?"
+_WIRE_DATELINE = r"[A-Z]{3,}[A-Z .'’-]*(?:,\s[A-Z][A-Za-z0-9. ]{1,30})?\s\((?:Reuters|AP|AFP)\)"
+_WIRE_HEADER = _lazy(
+    rf"(?:^|(?<=\s))(?:{_WIRE_NOTE}(?:{_WIRE_BYLINE})?|{_WIRE_BYLINE})(?={_WIRE_DATELINE})",
+    re.MULTILINE,
+)
+
+
+def _drop_wire_header(text: str) -> str:
+    if "(Reuters)" not in text and "(AP)" not in text and "(AFP)" not in text:
+        return text
+    return _WIRE_HEADER().sub("", text)
+
+
 INLINE_DEBRIS_RULES = (
     ("inline photo caption (cut)", _split_captions),
     ("byline and timestamp", _drop_bylines),
@@ -277,6 +299,7 @@ INLINE_DEBRIS_RULES = (
     ("promo or poll line", _drop_promos),
     ("teaser ending", _drop_teaser_end),
     ("breadcrumb or pager", _drop_navigation),
+    ("wire revision note and byline", _drop_wire_header),
 )
 
 
