@@ -28,7 +28,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 import stories as bench  # benchmarks/stories.py: the day, the metrics
-from scipy.sparse import csr_matrix, diags
+from scipy.sparse import diags
 
 from briefing import stories
 from briefing.models import Article
@@ -132,61 +131,19 @@ def singletons_attached_by_centroid(distance: Any, cut: float) -> Any:
 
 
 def background_idf(background: Sequence[dict[str, Any]]) -> Callable[..., Any]:
-    """IDF over the day's articles plus a background of other articles of the same kind."""
-    settings = stories.DEFAULT_SETTINGS
-    channels = [
-        _channels(
-            Article(title=r["title"], text=r["text"], source="background"), r["lang"], settings
-        )
-        for r in background
-    ]
-    fields = ("title", "lead", "body", "names")
-    frequency = {f: Counter(t for c in channels for t in set(getattr(c, f))) for f in fields}
-    extra = len(channels)
+    """IDF over the day's articles plus a background of other articles of the same kind.
 
-    def tfidf(docs: Sequence[Sequence[str]], df_background: Counter[str]) -> Any:
-        vocabulary: defaultdict[str, int] = defaultdict(count().__next__)
-        columns: list[int] = []
-        ends = [0]
-        for doc in docs:
-            columns.extend(map(vocabulary.__getitem__, doc))
-            ends.append(len(columns))
-        n, v = len(docs), max(1, len(vocabulary))
-        counts = csr_matrix(
-            (np.ones(len(columns)), np.array(columns, dtype=np.int64), np.array(ends)), (n, v)
-        )
-        counts.sum_duplicates()
-        df = np.bincount(counts.indices, minlength=v).astype(float)
-        term = {i: t for t, i in vocabulary.items()}
-        df += np.array([df_background.get(term[i], 0) for i in range(v)], dtype=float)
-        idf = np.log((1.0 + n + extra) / (1.0 + df)) + 1.0
-        weights = np.log1p(counts.data) * idf[counts.indices]
-        rows = np.repeat(np.arange(n), np.diff(counts.indptr))
-        norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=n))
-        norms[norms == 0.0] = 1.0
-        counts.data = weights / norms[rows]
-        return counts
+    The variant the stage now ships (:func:`briefing.stories.background_of`),
+    kept here so its figures print beside the others.
+    """
+    counts = stories.background_of(
+        Article(title=r["title"], text=r["text"], source="background", language=r["lang"])
+        for r in background
+    )
+    shipped = stories._similarity
 
     def similarity(day: Sequence[Any], settings: stories.StorySettings, *_: Any) -> Any:
-        weights = dict(
-            zip(
-                fields,
-                (
-                    settings.title_weight,
-                    settings.lead_weight,
-                    settings.body_weight,
-                    settings.names_weight,
-                ),
-                strict=True,
-            )
-        )
-        total = sum(weights.values())
-        n = len(day)
-        blend = np.zeros((n, n))
-        for f in fields:
-            matrix = tfidf([getattr(c, f) for c in day], frequency[f])
-            blend += (weights[f] / total) * (matrix @ matrix.T).toarray()
-        return blend
+        return shipped(day, settings, counts)
 
     return similarity
 
