@@ -254,7 +254,7 @@ def _looks_like_dailymail(text: str) -> bool:
 # a breadcrumb ending on a colon or separators as the opening of the sentence on
 # the next line, and a pager sits inside the line of the headline and lead, so
 # summaries quoted them ("You are here: :: :: Vanuatu PM assaulted me ...").
-_NAVIGATION = re.compile(
+_NAVIGATION = _lazy(
     r"^[ \t]*(?:You are here|Vous êtes ici)[ \t]?:[^\n]{0,200}(?:\n|$)"
     r"|(?:\d{1,2}\.\d{1,2}\.\d{4}\s\d{1,2}:\d{2}\s)?(?:<<|«)\s?(?:Previous|Précédent)\s?\|"
     r"\s?(?:Next|Suivant)\s?(?:>>|»)?\s?",
@@ -267,7 +267,7 @@ def _drop_navigation(text: str) -> str:
     pager = ("Previous" in text or "Précédent" in text) and ("<<" in text or "«" in text)
     if not breadcrumb and not pager:
         return text
-    return _NAVIGATION.sub("", text)
+    return _NAVIGATION().sub("", text)
 
 
 # A wire service's desk furniture glued before the dateline: the revision note
