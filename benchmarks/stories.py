@@ -340,10 +340,43 @@ def explain_splits(
                 f"  [{i}] story {label[i]} {languages[i]} {when} "
                 f"{len(articles[i].text.split())} words: {articles[i].title[:60]!r}{with_}"
             )
+        for i in members:
+            links = nearest_links(i, members, articles, gold, blend, shared, settings, len(events))
+            print(f"    {links}")
         for x, a in enumerate(members):
             for b in members[x + 1 :]:
                 parts = " ".join(f"{n} {cosines[n][a, b]:.2f}" for n in cosines)
                 print(f"    {a}-{b}: blend {blend[a, b]:.3f} ({parts}), shared {shared[a, b]}")
+
+
+def nearest_links(
+    i: int,
+    members: Sequence[int],
+    articles: Sequence[Article],
+    gold: Sequence[int],
+    blend: Any,
+    shared: Any,
+    settings: StorySettings,
+    events: int,
+) -> str:
+    """Member ``i``'s strongest link in its event beside its nearest article outside it.
+
+    What a split comes down to: how far the best link to its own event is
+    under the threshold, and whether something else is nearer (a distractor,
+    another event) or nothing is (a page unlike every other article).
+    """
+    own = [j for j in members if j != i]
+    others = [j for j in range(len(articles)) if gold[j] != gold[i]]
+    if not own or not others:
+        return f"[{i}] nothing to compare"
+    best = max(own, key=lambda j: (blend[i, j], -j))
+    near = max(others, key=lambda j: (blend[i, j], -j))
+    short = " (too few shared names)" if shared[i, best] < settings.min_shared_names else ""
+    what = f"event {gold[near]}" if gold[near] < events else "distractor"
+    return (
+        f"[{i}] best in its event [{best}] {blend[i, best]:.3f}, shared {shared[i, best]}{short}; "
+        f"nearest outside it [{near}] {blend[i, near]:.3f} ({what}: {articles[near].title[:40]!r})"
+    )
 
 
 def neighbouring_thresholds(
