@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from briefing.text import clean_text, html_to_text, markdown_to_text
 
 
@@ -186,3 +188,35 @@ def test_prose_that_looks_like_a_wire_header_is_kept() -> None:
         "LONDON (Reuters) - The count began."
     )
     assert clean_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # A photo credit before an AP byline, as scraped (multi-source news events).
+        "AP Photo LON104 By RAVI NESSMAN Associated Press Writer RAMALLAH, West Bank (AP) - "
+        "Palestinians mourned their leader on Saturday. Crowds filled the streets of the city.",
+        # A poll glued into the middle of a line of prose.
+        "Ministers met for hours on Monday and QUICK VOTE What do you expect from the talks? "
+        "the meeting ended without a deal. Talks resume next week in Brussels.",
+        # A video pointer between two halves of a line.
+        "The jockey rode his last race at Sandown Scroll down for video the crowd cheered "
+        "him home. He retires after twenty years in the saddle.",
+    ],
+)
+def test_a_removal_inside_a_line_never_joins_its_two_sides_into_one_quoted_sentence(
+    raw: str,
+) -> None:
+    from briefing.models import Length
+    from briefing.summarize import prepare_sentences, summarize_text
+
+    # What the reader is shown as a quote must be in the article word for word.
+    flat = " ".join(raw.split())
+    _, sentences, _ = prepare_sentences(raw, "en")
+    assert sentences
+    for sentence in sentences:
+        assert " ".join(sentence.split()) in flat, sentence
+    summary = summarize_text(raw, length=Length(sentences=3), language="en")
+    assert summary.sentences
+    for picked in summary.sentences:
+        assert " ".join(picked.text.split()) in flat, picked.text

@@ -131,29 +131,49 @@ _SENTENCE_END_BEFORE = _lazy(r"(?<![\s.][A-Z])[.!?»”\"](?:\s|(?=[A-ZÀ-ÖØ-�
 def drop_inline_debris(text: str) -> str:
     """Remove bylines and timestamps, video pointers, promo lines and teaser endings.
 
-    Each removal leaves the prose around it verbatim.
+    Each removal leaves the prose around it verbatim, and a paragraph break
+    where it was, so that no sentence spans it.
     """
     for _, rule in INLINE_DEBRIS_RULES:
         text = rule(text)
     return text
 
 
+def _cut_out(pattern: re.Pattern[str], text: str) -> str:
+    """``text`` without the matches of ``pattern``; one inside a line leaves a paragraph break.
+
+    A break, not nothing: the words on either side of a removed byline or
+    promo were never one sentence in the source, and joined they would make a
+    quoted sentence the article does not contain ("AP Photo LON104 RAMALLAH,
+    West Bank (AP) - ..."). Split apart, each side is a verbatim stretch of
+    the article, and a fragment left without final punctuation is never picked.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        start, end = match.span()
+        at_line_start = start == 0 or text[start - 1] == "\n"
+        at_line_end = end == len(text) or text[end] == "\n"
+        return "" if at_line_start or at_line_end else "\n\n"
+
+    return pattern.sub(replace, text)
+
+
 def _drop_bylines(text: str) -> str:
     if "By ." not in text and "UPDATED" not in text and "Last updated" not in text:
         return text
-    return _BYLINE_HEADER().sub("", text)
+    return _cut_out(_BYLINE_HEADER(), text)
 
 
 def _drop_scroll_down(text: str) -> str:
     if "croll" not in text:
         return text
-    return _SCROLL_DOWN().sub("", text)
+    return _cut_out(_SCROLL_DOWN(), text)
 
 
 def _drop_promos(text: str) -> str:
     if not any(m in text for m in ("VOTE", "POLL", "MORE", "Read more:", "WATCH", "VIDEO", "PIC")):
         return text
-    return _PROMO().sub("", text)
+    return _cut_out(_PROMO(), text)
 
 
 def _drop_teaser_end(text: str) -> str:
@@ -267,7 +287,7 @@ def _drop_navigation(text: str) -> str:
     pager = ("Previous" in text or "Précédent" in text) and ("<<" in text or "«" in text)
     if not breadcrumb and not pager:
         return text
-    return _NAVIGATION().sub("", text)
+    return _cut_out(_NAVIGATION(), text)
 
 
 # A wire service's desk furniture glued before the dateline: the revision note
@@ -289,7 +309,7 @@ _WIRE_HEADER = _lazy(
 def _drop_wire_header(text: str) -> str:
     if "(Reuters)" not in text and "(AP)" not in text and "(AFP)" not in text:
         return text
-    return _WIRE_HEADER().sub("", text)
+    return _cut_out(_WIRE_HEADER(), text)
 
 
 INLINE_DEBRIS_RULES = (
