@@ -782,7 +782,7 @@ def usable_sentences(
     import numpy as np
 
     usable = sizes >= min_words
-    unfit = [has_open_quote(s) or s[-1:] not in _TERMINAL for s in sentences]
+    unfit = [has_open_quote(s) or not ends_as_sentence(s) for s in sentences]
     if any(unfit):
         usable &= ~np.array(unfit)
     if not usable.any():
@@ -856,10 +856,23 @@ def _lead_index(sentences: Sequence[str], usable: NDArray[np.bool_]) -> int | No
 
 def _is_headline(sentence: str, index: int, n: int) -> bool:
     # A short opening line without final punctuation, followed by prose.
-    return index == 0 and n > 1 and sentence[-1:] not in _TERMINAL and len(sentence.split()) < 16
+    return index == 0 and n > 1 and not ends_as_sentence(sentence) and len(sentence.split()) < 16
 
 
 _TERMINAL = frozenset(".!?…»\"”’)'")
+
+
+def ends_as_sentence(sentence: str) -> bool:
+    """Whether the sentence has final punctuation, a closing quotation mark counting as one.
+
+    A closing bracket counts only after a full stop, question or exclamation
+    mark ("... (see below.)"): a line that merely ends on one is a time
+    stamp or a credit ("5:07pm (UK)", "Photo: John Smith (AFP)"), not prose.
+    """
+    last = sentence[-1:]
+    if last == ")":
+        return sentence.rstrip(_CLOSERS)[-1:] in _SENTENCE_END
+    return last in _TERMINAL
 
 
 def _position_prior(

@@ -123,6 +123,28 @@ def test_a_story_never_quotes_a_line_without_final_punctuation() -> None:
     assert not any(headline in s.text for s in sentences)
 
 
+def test_a_time_stamp_or_credit_ending_on_a_bracket_is_not_quoted_as_the_lead() -> None:
+    # As news sites print them above the story: a time stamp, a byline with
+    # its agency. Ending on ")" does not make a line a sentence.
+    articles = spill_articles()
+    stamped = Article(
+        title=articles[0].title,
+        text=f"7:42am (GMT)\n\nBy Jane Fielding (Press Association)\n\n{articles[0].text}",
+        source=articles[0].source,
+        url=articles[0].url,
+        published=articles[0].published,
+    )
+    sentences = summarise_story([stamped, *articles[1:]], "en", StorySettings(sentences=5))
+    assert sentences
+    assert not any("7:42am" in s.text or "Fielding" in s.text for s in sentences)
+    assert sentences[0].text in {lead_of(a) for a in articles}  # what happened, first
+    alone = summarize_text(stamped.text, length=Length(sentences=3), language="en")
+    assert not any("7:42am" in s.text or "Fielding" in s.text for s in alone.sentences)
+    # Prose whose sentence closes inside the bracket is still a sentence.
+    aside = "The runway reopened at noon. Flights resumed within the hour (the first at 12:40.)"
+    assert any(s.text.endswith("12:40.)") for s in summarize_text(aside, language="en").sentences)
+
+
 def test_site_navigation_lines_are_cleaned_and_prose_that_mentions_them_is_kept() -> None:
     assert clean_text("You are here: :: ::\nThe runway reopened.") == "The runway reopened."
     assert clean_text("Vous êtes ici : Accueil > Région\nLa piste a rouvert.") == (
