@@ -707,7 +707,7 @@ def _no_reuse(key: str, articles: Sequence[Article]) -> tuple[StorySentence, ...
 
 # The rules a stored story summary was made by: one made by earlier rules
 # (before it opened on the lead, say) is made again, not shown.
-_SUMMARY_RULES = 2
+_SUMMARY_RULES = 3  # 3: a line ending on a bracket is no sentence
 
 
 def sentences_to_json(sentences: Sequence[StorySentence]) -> str:
