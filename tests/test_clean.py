@@ -220,3 +220,16 @@ def test_a_removal_inside_a_line_never_joins_its_two_sides_into_one_quoted_sente
     assert summary.sentences
     for picked in summary.sentences:
         assert " ".join(picked.text.split()) in flat, picked.text
+
+
+def test_an_advertisement_label_between_two_sentences_is_dropped() -> None:
+    raw = (
+        "The campaign swamped the sites with requests. Advertisement At least one site changed "
+        "its page. Publicité Les professeurs porteraient leur arme."
+    )
+    assert clean_text(raw) == (
+        "The campaign swamped the sites with requests.\n\n"
+        "At least one site changed its page.\n\nLes professeurs porteraient leur arme."
+    )
+    prose = "Advertisement revenue fell. The Advertisement Standards board met."
+    assert clean_text(prose) == prose

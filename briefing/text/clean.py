@@ -312,6 +312,22 @@ def _drop_wire_header(text: str) -> str:
     return _cut_out(_WIRE_HEADER(), text)
 
 
+# An advertisement slot's label left inline by a scraper, between two sentences
+# ("... spam campaigns. Advertisement At least one Web site ..."). On a line of
+# its own the line rules drop it; prose ("Advertisement revenue fell") goes on
+# in lower case.
+_ADVERT_MARKER = _lazy(
+    r"(?:^|(?<=[.!?\"”’»]\s))(?:Advertisement|ADVERTISEMENT|Publicité|PUBLICITÉ)\s(?=[«\"“A-ZÀ-Ý])",
+    re.MULTILINE,
+)
+
+
+def _drop_advert_marker(text: str) -> str:
+    if "dvertisement" not in text and "DVERTISEMENT" not in text and "ublicit" not in text:
+        return text
+    return _cut_out(_ADVERT_MARKER(), text)
+
+
 INLINE_DEBRIS_RULES = (
     ("inline photo caption (cut)", _split_captions),
     ("byline and timestamp", _drop_bylines),
@@ -320,6 +336,7 @@ INLINE_DEBRIS_RULES = (
     ("teaser ending", _drop_teaser_end),
     ("breadcrumb or pager", _drop_navigation),
     ("wire revision note and byline", _drop_wire_header),
+    ("advertisement label", _drop_advert_marker),
 )
 
 
