@@ -107,3 +107,18 @@ def test_a_quotation_cut_in_two_is_joined_within_its_paragraph() -> None:
     ]
     # Without the option the splitter gives Punkt's sentences.
     assert len(split_sentences(text, "fr")) == 7
+
+
+def test_the_number_sign_no_does_not_cut_a_sentence_from_its_subject() -> None:
+    text = (
+        "Boeing, the nation's No. 2 defense contractor, used stolen documents. "
+        'Seeds Nos. 3 and 4 went out early. "Because No. 1, he is a leader," the lawyer said. '
+        "He said no. 10 people left."
+    )
+    assert split_sentences(text, "en") == [
+        "Boeing, the nation's No. 2 defense contractor, used stolen documents.",
+        "Seeds Nos. 3 and 4 went out early.",
+        '"Because No. 1, he is a leader," the lawyer said.',
+        "He said no.",
+        "10 people left.",
+    ]

@@ -79,7 +79,10 @@ class _Splitter:
     def tokenize(self, text: str) -> list[str]:
         sentences: list[str] = []
         for paragraph in _PARAGRAPH.split(text):
+            start = len(sentences)
             self._split_paragraph(paragraph, sentences)
+            if "No. " in paragraph or "Nos. " in paragraph:
+                sentences[start:] = _join_numbered(sentences[start:])
         return sentences
 
     def _split_paragraph(self, text: str, sentences: list[str]) -> None:
@@ -153,6 +156,24 @@ class _Splitter:
             sentences.append(piece)
         else:
             sentences.extend(self._punkt.tokenize(piece))
+
+
+# "No. 2", "Nos. 3 and 4": Punkt's models do not list "no" as an abbreviation
+# ("I said no." ends a sentence), so it cut "the nation's No. 2 defense
+# contractor ... used stolen documents" after "No.", and the quoted second half
+# lost its subject. Capitalised and before a figure, the word is the number
+# sign (news style writes "No. 2"; "he said no. 10 people left" stays two).
+_NUMBER_SIGN_END = re.compile(r"(?:^|[\s(\[«“\"'])Nos?\.$")
+
+
+def _join_numbered(sentences: list[str]) -> list[str]:
+    joined: list[str] = []
+    for sentence in sentences:
+        if joined and sentence[:1].isdigit() and _NUMBER_SIGN_END.search(joined[-1]):
+            joined[-1] = f"{joined[-1]} {sentence}"
+        else:
+            joined.append(sentence)
+    return joined
 
 
 def _mark_before(text: str, start: int, stop: int) -> str:
