@@ -401,3 +401,30 @@ def test_a_stop_ends_the_wait_for_a_long_pdf_within_a_second() -> None:
     assert time.monotonic() - began < 1.5
     process = getattr(pending, "_process", None)
     assert process is None or not process.is_alive()  # the rendering child is gone
+
+
+def test_a_story_sentence_never_leaves_its_first_word_alone_on_a_line() -> None:
+    # WeasyPrint measures a run of text with its trailing space: a sentence
+    # that fitted its line only without the space before the source's name
+    # ("… retail stores. — guardian.co.uk") was cut after its first word,
+    # leaving "The" alone on a line. Sentences growing by one thin letter
+    # each cross that width one by one.
+    from briefing.models import Story, StorySentence
+
+    briefing = samples.make_briefing(2)
+    first, second = briefing.items
+    words = "new company will have about fifty billion in annual revenue and nearly all"
+    texts = [f"Opening {words} of its old shops {'i' * n}." for n in range(24)]
+    story = Story(
+        headline=first.article.title,
+        items=(first, second),
+        sentences=tuple(
+            StorySentence(article=first.article, index=i, text=text, score=1.0)
+            for i, text in enumerate(texts)
+        ),
+    )
+    story_briefing = replace(briefing, stories=(story,))
+    text = all_text(read(html_to_pdf(render_html(story_briefing), briefing=story_briefing)))
+    lines = [line.strip() for line in text.splitlines()]
+    assert lines.count("Opening") == 0
+    assert sum(line.startswith(f"Opening {words[:20]}") for line in lines) == len(texts)
