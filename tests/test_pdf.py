@@ -408,13 +408,15 @@ def test_a_story_sentence_never_leaves_its_first_word_alone_on_a_line() -> None:
     # that fitted its line only without the space before the source's name
     # ("… retail stores. — guardian.co.uk") was cut after its first word,
     # leaving "The" alone on a line. Sentences growing by one thin letter
-    # each cross that width one by one.
+    # each cross that width one by one; so do the widths where the dash
+    # before the name would end a line and the name start the next.
     from briefing.models import Story, StorySentence
 
     briefing = samples.make_briefing(2)
     first, second = briefing.items
     words = "new company will have about fifty billion in annual revenue and nearly all"
     texts = [f"Opening {words} of its old shops {'i' * n}." for n in range(24)]
+    texts += [f"Opening {words} of {'i' * n}its shops." for n in range(12)]
     story = Story(
         headline=first.article.title,
         items=(first, second),
@@ -427,4 +429,5 @@ def test_a_story_sentence_never_leaves_its_first_word_alone_on_a_line() -> None:
     text = all_text(read(html_to_pdf(render_html(story_briefing), briefing=story_briefing)))
     lines = [line.strip() for line in text.splitlines()]
     assert lines.count("Opening") == 0
+    assert not any(line.endswith("—") for line in lines)  # the dash goes with the name
     assert sum(line.startswith(f"Opening {words[:20]}") for line in lines) == len(texts)
