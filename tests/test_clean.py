@@ -233,3 +233,21 @@ def test_an_advertisement_label_between_two_sentences_is_dropped() -> None:
     )
     prose = "Advertisement revenue fell. The Advertisement Standards board met."
     assert clean_text(prose) == prose
+
+
+def test_a_name_that_starts_with_a_picture_position_does_not_cut_a_sentence() -> None:
+    from briefing.models import Length
+    from briefing.summarize import summarize_text
+
+    raw = (
+        "By . Daily Mail Reporter . PUBLISHED: . 10:22 EST, 12 March 2015 . "
+        "The number plate that got the presenter and his former Top Gear colleagues thrown "
+        "out of the country was a deliberate reference to the war, a judge has ruled. "
+        "Left, the car as it crossed the border Top: the plate in question "
+        "The BBC had called the plate an unhappy coincidence. Scroll down for video "
+    )
+    summary = summarize_text(raw, length=Length(sentences=1), language="en")
+    assert summary.sentences[0].text.startswith("The number plate that got the presenter")
+    cleaned = clean_text(raw)
+    assert "his former Top Gear colleagues" in cleaned  # one sentence
+    assert "the border\n\nTop: the plate" in cleaned  # a caption's position still cuts

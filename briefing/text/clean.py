@@ -196,11 +196,13 @@ def _drop_teaser_end(text: str) -> str:
 # capitalised word that commonly opens an English sentence, right after a
 # lower-case word that does not take a name after it, is taken for such a
 # seam: the text is cut there (a blank line), and the ranker never picks a
-# piece left without final punctuation.
+# piece left without final punctuation. A picture's position ("Left:", "Top,")
+# counts only with its colon or comma: "his former Top Gear colleagues" is one
+# sentence, and cut there its second half was quoted without its subject.
 _CAPTION_SEAM = _lazy(
     r"(?<=[a-z0-9)]) (?=(?:The|A|An|He|She|They|It|His|Her|Their|This|These|Those|There|However|"
     r"But|Police|Officials|Mr|Mrs|Ms|Dr|We|I|In|On|At|After|When|While|Meanwhile|Now|Yesterday|"
-    r"Today|Last|Earlier|Later|Pictured|Above|Below|Left|Right|Top|Bottom|Inset) )"
+    r"Today|Last|Earlier|Later|Pictured) |(?:Above|Below|Left|Right|Top|Bottom|Inset)[:,] )"
 )
 _TAKES_A_NAME = frozenset(
     [
