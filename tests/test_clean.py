@@ -250,4 +250,11 @@ def test_a_name_that_starts_with_a_picture_position_does_not_cut_a_sentence() ->
     assert summary.sentences[0].text.startswith("The number plate that got the presenter")
     cleaned = clean_text(raw)
     assert "his former Top Gear colleagues" in cleaned  # one sentence
+    # A name or "I" in the middle of a sentence is capitalised too.
+    names = (
+        "By . Daily Mail Reporter . PUBLISHED: . 10:22 EST, 12 March 2015 . "
+        "Family and friends, including Mr Lane's former girlfriend, heard the details. "
+        "'And I say I don't want the division,' she said. Cottonwood Police officers came."
+    )
+    assert clean_text(names) == names.split("2015 . ", 1)[1]
     assert "the border\n\nTop: the plate" in cleaned  # a caption's position still cuts

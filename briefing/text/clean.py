@@ -201,7 +201,7 @@ def _drop_teaser_end(text: str) -> str:
 # sentence, and cut there its second half was quoted without its subject.
 _CAPTION_SEAM = _lazy(
     r"(?<=[a-z0-9)]) (?=(?:The|A|An|He|She|They|It|His|Her|Their|This|These|Those|There|However|"
-    r"But|Police|Officials|Mr|Mrs|Ms|Dr|We|I|In|On|At|After|When|While|Meanwhile|Now|Yesterday|"
+    r"But|We|In|On|At|After|When|While|Meanwhile|Now|Yesterday|"
     r"Today|Last|Earlier|Later|Pictured) |(?:Above|Below|Left|Right|Top|Bottom|Inset)[:,] )"
 )
 _TAKES_A_NAME = frozenset(
