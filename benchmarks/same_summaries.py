@@ -4,6 +4,7 @@ Usage:
     python benchmarks/same_summaries.py ../shared/eval/dev-en.jsonl ../shared/eval/dev-fr.jsonl \\
         ../shared/train/train-bbc.jsonl ../shared/train/train-orangesum.jsonl --limit 300
     python benchmarks/same_summaries.py --against main~3 ../shared/eval/dev-en.jsonl
+    python benchmarks/same_summaries.py --against HEAD~1 --rouge ../shared/eval/dev-en.jsonl
 
 The revision (``--against``, default: where this branch forked from ``main``,
 ``git merge-base HEAD main``, so that others' merged work is no difference) is
@@ -14,14 +15,19 @@ the reference's sentence count and at k = 3 (its output compared byte for
 byte), and ``summarize_text`` per record with every score and component
 (``--json``'s shape), in the same order, so that the memos kept across the
 documents of a batch are exercised as in the product. Prints the records
-that differ; exit status 1 if any does.
+that differ; exit status 1 if any does. ``--rouge`` adds, for a change meant to
+alter summaries, ROUGE-1/2/L F1 x100 of this tree minus the revision per dataset
+with the paired standard error (records that did not change count as zero).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import math
 import os
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -122,6 +128,36 @@ def compare(name: str, ours: list[str], theirs: list[str]) -> int:
     return len(differ)
 
 
+def rouge_differences(
+    label: str, path: str, limit: int | None, ours: list[str], theirs: list[str]
+) -> None:
+    """Per dataset: mean ROUGE F1 x100 of ours minus the revision's, with its paired s.e."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from _rouge import METRICS, score, scorer_for
+
+    with open(path, encoding="utf-8") as handle:
+        records = [json.loads(line) for line in itertools.islice(handle, limit)]
+    by_dataset: dict[str, list[dict[str, float]]] = {}
+    for record, a, b in zip(records, ours, theirs, strict=True):
+        here = " ".join(json.loads(a).get("sentences", []))
+        there = " ".join(json.loads(b).get("sentences", []))
+        scorer = scorer_for(record.get("lang", "en"))
+        if here == there:
+            difference = dict.fromkeys(METRICS, 0.0)
+        else:
+            x, y = score(scorer, record["summary"], here), score(scorer, record["summary"], there)
+            difference = {metric: x[metric] - y[metric] for metric in METRICS}
+        by_dataset.setdefault(str(record.get("dataset", "?")), []).append(difference)
+    for dataset, rows in by_dataset.items():
+        changed = sum(any(row.values()) for row in rows)
+        cells = []
+        for metric in METRICS:
+            values = [row[metric] for row in rows]
+            error = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else 0.0
+            cells.append(f"{metric} {statistics.mean(values):+.2f} ± {error:.2f}")
+        print(f"{label} {dataset}: {changed}/{len(rows)} summaries differ; " + ", ".join(cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", help="JSONL files in the shared eval format")
@@ -129,6 +165,12 @@ def main() -> None:
         "--against", help="git revision to compare with (default: git merge-base HEAD main)"
     )
     parser.add_argument("--limit", type=int, help="first N records of each file")
+    parser.add_argument(
+        "--rouge",
+        action="store_true",
+        help="also print ROUGE-1/2/L of this tree minus the revision, per dataset, with the "
+        "paired standard error (for a change meant to alter summaries)",
+    )
     args = parser.parse_args()
     against = args.against or merge_base()
     print(f"against {against}")
@@ -140,9 +182,10 @@ def main() -> None:
                 stdin = batch_input(path, args.limit, k)
                 label = f"{Path(path).name} k={'ref' if k is None else k}"
                 command = ["-m", "briefing", "summarize", "--jsonl", "-"]
-                differences += compare(
-                    f"{label} --jsonl", run(ROOT, command, stdin), run(before, command, stdin)
-                )
+                ours, theirs = run(ROOT, command, stdin), run(before, command, stdin)
+                differences += compare(f"{label} --jsonl", ours, theirs)
+                if args.rouge:
+                    rouge_differences(label, path, args.limit, ours, theirs)
             stdin = batch_input(path, args.limit, None)
             differences += compare(
                 f"{Path(path).name} scores",
