@@ -431,3 +431,36 @@ def test_a_story_sentence_never_leaves_its_first_word_alone_on_a_line() -> None:
     assert lines.count("Opening") == 0
     assert not any(line.endswith("—") for line in lines)  # the dash goes with the name
     assert sum(line.startswith(f"Opening {words[:20]}") for line in lines) == len(texts)
+
+
+def test_stories_of_several_sources_share_pages_instead_of_starting_one_each() -> None:
+    # Kept whole, a five-sentence story with its list of sources (over half a
+    # page) always moved to a page of its own and left the last one half empty.
+    from briefing.models import Story, StorySentence
+
+    briefing = samples.make_briefing(8)
+    items = briefing.items
+    sentence = (
+        "The council said on Monday that the new bridge over the river would open to "
+        "traffic in the spring, two years later than planned and at twice the cost."
+    )
+    stories = tuple(
+        Story(
+            headline=f"Story number {n}",
+            items=items[2 * n : 2 * n + 2],
+            sentences=tuple(
+                StorySentence(article=items[2 * n].article, index=i, text=sentence, score=1.0)
+                for i in range(5)
+            ),
+        )
+        for n in range(4)
+    )
+    story_briefing = replace(briefing, stories=stories)
+    reader = read(html_to_pdf(render_html(story_briefing), briefing=story_briefing))
+    pages = [page.extract_text() or "" for page in reader.pages]
+
+    def page_of(headline: str) -> int:
+        return next(i for i, text in enumerate(pages) if f"\n{headline}\n" in f"\n{text}\n")
+
+    assert page_of("Story number 1") == page_of("Story number 0")
+    assert len(pages) <= 4
