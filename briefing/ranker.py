@@ -768,6 +768,17 @@ def has_open_quote(sentence: str) -> bool:
     return sentence.count('"') % 2 == 1
 
 
+def has_open_bracket(sentence: str) -> bool:
+    """Whether a bracket opened in the sentence is not closed in it (or the reverse).
+
+    The splitter cut such a sentence where it should not have ("(C.G.S. | 53a-54b)
+    Is Felony Murder a Capital Crime: Yes."): quoted, it starts or stops mid-aside.
+    """
+    if "(" not in sentence and ")" not in sentence:
+        return False
+    return sentence.count("(") != sentence.count(")")
+
+
 def usable_sentences(
     sentences: Sequence[str], sizes: NDArray[np.float64], min_words: int
 ) -> NDArray[np.bool_]:
@@ -782,7 +793,7 @@ def usable_sentences(
     import numpy as np
 
     usable = sizes >= min_words
-    unfit = [has_open_quote(s) or not ends_as_sentence(s) for s in sentences]
+    unfit = [has_open_quote(s) or not ends_as_sentence(s) or has_open_bracket(s) for s in sentences]
     if any(unfit):
         usable &= ~np.array(unfit)
     if not usable.any():
@@ -815,6 +826,7 @@ def complete_short_sentences(
             0 < size < min_words
             and s.rstrip(_CLOSERS)[-1:] in _SENTENCE_END
             and not has_open_quote(s)
+            and not has_open_bracket(s)
             and _opens_as_sentence(s)
             and not _BYLINE_OPENER.match(s)
             for s, size in zip(sentences, sizes.tolist(), strict=True)

@@ -122,3 +122,26 @@ def test_the_number_sign_no_does_not_cut_a_sentence_from_its_subject() -> None:
         "He said no.",
         "10 people left.",
     ]
+
+
+def test_a_bracket_cut_in_two_is_joined_and_a_lone_half_is_never_quoted() -> None:
+    from briefing.models import Length
+    from briefing.summarize import summarize_text
+
+    text = (
+        "L'usine a été montée en un temps record, s'est félicité le maire, Thierry Meignen "
+        "(Libres !), lundi. Elle se situe dans un vaste entrepôt repeint en blanc."
+    )
+    assert split_sentences(text, "fr", join_quotations=True) == [
+        "L'usine a été montée en un temps record, s'est félicité le maire, Thierry Meignen "
+        "(Libres !), lundi.",
+        "Elle se situe dans un vaste entrepôt repeint en blanc.",
+    ]
+    # A bracket the source never closes: that sentence is not quoted.
+    broken = (
+        "Le taux de participation est encore plus faible qu'au premier tour (contre 38,77 %. "
+        "La comparaison avec le deuxième tour de 2014 donne le vertige. "
+        "Les bureaux de vote fermeront à 20 heures ce soir."
+    )
+    picked = summarize_text(broken, length=Length(sentences=3), language="fr").sentences
+    assert picked and not any("(contre" in s.text for s in picked)

@@ -227,7 +227,7 @@ def split_sentences(text: str, language: str, *, join_quotations: bool = False) 
     return sentences
 
 
-_QUOTE_MARKS = ("«", "»", "“", "”", '"')
+_QUOTE_MARKS = ("«", "»", "“", "”", '"', "(", ")")
 # A quotation runs over a few sentences at most; one still open after this
 # many is a stray mark (or runs over paragraphs), and its sentences stay apart.
 _QUOTE_SPAN = 4
@@ -235,6 +235,9 @@ _QUOTE_CHARS = 1200
 
 
 def _open_quote(sentence: str) -> bool:
+    """Whether a quotation or a bracket opened in the sentence is not closed in it."""
+    if ("(" in sentence or ")" in sentence) and sentence.count("(") != sentence.count(")"):
+        return True  # "Thierry Meignen (Libres !" is cut inside its aside
     # Most sentences quote nobody: five scans cost less than six counts.
     if (
         '"' not in sentence
