@@ -28,7 +28,7 @@ rule fires on each file and how many characters it removes, and stops;
 ``--invariants`` checks on every document that summaries for n = 1..10 are
 nested, that the default length keeps the opening sentence (the one after a
 byline or headline, when the first is one), that no picked sentence has an
-open quotation, that each is verbatim and that a second run gives the same
+open quotation or bracket, that each is verbatim and that a second run gives the same
 summary, and stops (exit status 1 on any failure).
 """
 
@@ -326,11 +326,11 @@ def cleaning_report(paths: list[str], limit: int | None) -> None:
 
 def invariants_report(paths: list[str], limit: int | None) -> bool:
     """Check what readers rely on, on every document: print the failures per file."""
-    from briefing.ranker import has_open_quote, lead_index
+    from briefing.ranker import has_open_bracket, has_open_quote, lead_index
     from briefing.summarize import MAX_SENTENCES, prepare_sentences, summarize_text
 
     print(
-        "| file | docs | not nested (n = 1..10) | lead missing at n = 3 | open quotation |"
+        "| file | docs | not nested (n = 1..10) | lead missing at n = 3 | open quote or bracket |"
         " not verbatim | not deterministic |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -358,7 +358,9 @@ def invariants_report(paths: list[str], limit: int | None) -> bool:
                         summarize_text(text, length=Length(sentences=3)) != summary
                     )
                 for sentence in summary.sentences:
-                    failures["quote"] += has_open_quote(sentence.text)
+                    failures["quote"] += has_open_quote(sentence.text) or has_open_bracket(
+                        sentence.text
+                    )
                     failures["verbatim"] += "".join(sentence.text.split()) not in flat
                 previous = picked
         cells = " | ".join(

@@ -2,7 +2,7 @@
 
 A longer summary holds every sentence of a shorter one; the default summary
 says what the opening sentence says; no picked sentence quotes half a
-quotation; every sentence is quoted verbatim; the same text gives the same
+quotation or bracket; every sentence is quoted verbatim; the same text gives the same
 summary.
 """
 
@@ -16,7 +16,7 @@ import pytest
 
 from briefing.documents import read_document
 from briefing.models import Length
-from briefing.ranker import has_open_quote
+from briefing.ranker import has_open_bracket, has_open_quote
 from briefing.summarize import prepare_sentences, summarize_text
 from briefing.text import html_to_text
 
@@ -65,6 +65,7 @@ def test_summaries_are_nested_verbatim_whole_and_deterministic(name: str) -> Non
         for sentence in summary.sentences:
             assert " ".join(sentence.text.split()) in flat
             assert not has_open_quote(sentence.text), sentence.text
+            assert not has_open_bracket(sentence.text), sentence.text
         assert summarize_text(text, length=Length(sentences=n)) == summary
         previous = picked
 
