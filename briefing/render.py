@@ -812,6 +812,15 @@ def render_email_html(
 JSON_VERSION = 1
 
 
+def _iso_published(value: datetime | None) -> str | None:
+    """ISO 8601; a bare date (a source that gave no time) stays a date: ``2026-11-30``."""
+    if value is None:
+        return None
+    if value.tzinfo is None and value.time() == time(0, 0):
+        return value.date().isoformat()
+    return value.isoformat()
+
+
 def render_json(briefing: Briefing) -> str:
     """The briefing as JSON for integrations (``--format json``; docs/briefing.schema.json)."""
     import json
@@ -873,7 +882,7 @@ def _article_data(item: BriefingItem) -> dict[str, Any]:
         "source": a.source,
         "title": a.title,
         "url": a.url,
-        "published": a.published.isoformat() if a.published else None,
+        "published": _iso_published(a.published),
         "language": item.summary.language if item.summary else a.language,
         "attribution": a.attribution,
         "also_in": list(item.also_in),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from http_server import LoopbackServer, Reply, server
 from test_feed import article_page
@@ -74,3 +76,28 @@ def test_scripts_in_a_page_never_reach_the_text() -> None:
     html = article_page().replace(b"<article>", b"<article><script>stealCookies()</script>")
     page = extract_page(html, "https://example.com/story")
     assert page is not None and "stealCookies" not in page.text
+
+
+def test_a_page_that_gives_only_a_day_is_shown_without_an_invented_time() -> None:
+    from sample_briefing import make_briefing
+
+    from briefing.models import BriefingItem
+    from briefing.render import render_json, render_markdown
+
+    html = article_page().replace(
+        b"<head>",
+        b'<head><meta property="article:published_time" content="2026-11-30">',
+    )
+    html = html.replace(b"Ann Reporter", b"Ann Reporter \xc2\xb7")  # an extractor's leftover
+    page = extract_page(html, "https://example.com/story")
+    assert page is not None and page.published is not None
+    assert page.published.date().isoformat() == "2026-11-30"
+    assert page.author == "Ann Reporter"
+    briefing = make_briefing(1)
+    (item,) = briefing.items
+    article = replace(item.article, published=page.published, author=page.author)
+    shown = render_markdown(replace(briefing, items=(BriefingItem(article, item.summary),)))
+    assert "30 November 2026" in shown and "30 November 2026, 00:00" not in shown
+    assert "Ann Reporter ·" not in shown
+    data = render_json(replace(briefing, items=(BriefingItem(article, item.summary),)))
+    assert '"published": "2026-11-30"' in data  # a date, not a made-up midnight

@@ -89,7 +89,7 @@ def extract_page(html: bytes, url: str) -> PageText | None:
         url=url,
         text=text,
         title=title,
-        author=_short(getattr(document, "author", None), 200),
+        author=_author(getattr(document, "author", None)),
         published=_page_date(getattr(document, "date", None)),
         language=_html_language(html),
         sitename=sitename,
@@ -118,7 +118,20 @@ def _page_date(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
+    if "T" not in value and " " not in value.strip():
+        # A bare date ("2026-11-30"): kept without a time, so the briefing
+        # shows the day and no "00:00 UTC" the page never gave.
+        return parsed
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# What an extractor leaves of a byline line after the name: "Staff Reporter ·".
+_AUTHOR_TRAILER = " \t·•|,;:-–—"
+
+
+def _author(value: object) -> str | None:
+    author = _short(value, 200)
+    return (author.rstrip(_AUTHOR_TRAILER) or None) if author else None
 
 
 def _html_language(html: bytes) -> str | None:
