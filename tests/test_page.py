@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from http_server import LoopbackServer, Reply, server
@@ -101,3 +102,13 @@ def test_a_page_that_gives_only_a_day_is_shown_without_an_invented_time() -> Non
     assert "Ann Reporter ·" not in shown
     data = render_json(replace(briefing, items=(BriefingItem(article, item.summary),)))
     assert '"published": "2026-11-30"' in data  # a date, not a made-up midnight
+
+
+def test_a_page_that_gives_its_time_of_publication_keeps_it() -> None:
+    html = article_page().replace(
+        b"<head>",
+        b'<head><meta property="article:published_time" content="2026-11-30T18:05:00+01:00">',
+    )
+    page = extract_page(html, "https://example.com/story")
+    assert page is not None and page.published is not None
+    assert page.published == datetime(2026, 11, 30, 17, 5, tzinfo=UTC)  # the same instant

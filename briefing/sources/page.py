@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from ..config import Config, SourceConfig
 from ..documents import without_site_name
@@ -76,7 +76,12 @@ def extract_page(html: bytes, url: str) -> PageText | None:
         include_comments=False,
         include_tables=False,
         favor_precision=True,
-        date_extraction_params={"extensive_search": False, "original_date": True},
+        # With the time of day when the page gives one (htmldate drops it by default).
+        date_extraction_params={
+            "extensive_search": False,
+            "original_date": True,
+            "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+        },
     )
     sitename = _short(getattr(document, "sitename", None), 200)
     title = _short(getattr(document, "title", None), MAX_TITLE)
@@ -118,9 +123,10 @@ def _page_date(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    if "T" not in value and " " not in value.strip():
-        # A bare date ("2026-11-30"): kept without a time, so the briefing
-        # shows the day and no "00:00 UTC" the page never gave.
+    if parsed.tzinfo is None and parsed.time() == time(0, 0):
+        # A bare date ("2026-11-30", which the extractor writes as midnight with
+        # no offset): kept without a time, so the briefing shows the day and no
+        # "00:00 UTC" the page never gave.
         return parsed
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
