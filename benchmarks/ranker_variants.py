@@ -446,6 +446,7 @@ def by_rank(name: str, docs: list[Doc], ranks: int = 10) -> None:
         f"k = ref: reference {reference:.0f}, "
         f"ours {words(orders['ours']):.0f}, TextRank {words(orders['TextRank']):.0f}"
     )
+    lcs_line(docs, orders)
     print(f"\n### {name}: share of each rank's picks in the reference (mean words)\n")
     print("| order | " + " | ".join(str(r + 1) for r in range(ranks)) + " |")
     print("|---|" + "---:|" * ranks)
@@ -459,6 +460,28 @@ def by_rank(name: str, docs: list[Doc], ranks: int = 10) -> None:
             ]
             cells.append(f"{mean(a for a, _ in at):.2f} ({mean(w for _, w in at):.0f})")
         print(f"| {label} | " + " | ".join(cells) + " |")
+
+
+def lcs_line(docs: list[Doc], orders: dict[str, list[list[int]]]) -> None:
+    """rougeL's parts at k = ref: the longest common subsequence and the summary, in tokens."""
+    from rouge_score.rouge_scorer import _lcs_table
+
+    tokenize = scorer_for(docs[0].record["lang"])._tokenizer.tokenize
+    parts: dict[str, tuple[list[float], list[float]]] = {}
+    for label, picks in orders.items():
+        common, lengths = [], []
+        for doc, order in zip(docs, picks, strict=True):
+            reference = tokenize(doc.record["summary"])
+            summary = tokenize("\n".join(doc.sentences[i] for i in sorted(order[: doc.k])))
+            common.append(float(_lcs_table(reference, summary)[-1][-1]))
+            lengths.append(float(len(summary)))
+        parts[label] = common, lengths
+    (ours_lcs, ours_len), (their_lcs, their_len) = parts["ours"], parts["TextRank"]
+    print(
+        f"rougeL at k = ref, tokens: common subsequence ours {mean(ours_lcs):.1f}, TextRank "
+        f"{mean(their_lcs):.1f} ({diff(ours_lcs, their_lcs)}); summary ours {mean(ours_len):.1f}, "
+        f"TextRank {mean(their_len):.1f} ({diff(ours_len, their_len)})"
+    )
 
 
 SEED = Path(__file__).resolve().parent.parent / "tests/data/seed/paris-chiefs-of-staff-fr.txt"
