@@ -3,6 +3,7 @@
 Usage:
     python benchmarks/summarizer.py ../shared/eval/dev-en.jsonl ../shared/eval/dev-fr.jsonl
     python benchmarks/summarizer.py --limit 300 ../shared/train/train-orangesum.jsonl
+    python benchmarks/summarizer.py --no-speed ../shared/train/train-bbc.jsonl:1401-1719  # rows
     python benchmarks/summarizer.py --quick ../shared/eval/dev-en.jsonl  # 30 docs/set, 4 systems
     python benchmarks/summarizer.py --cleaning ../shared/eval/*.jsonl ../shared/train/*.jsonl
     python benchmarks/summarizer.py --speed-only --against main ../shared/eval/dev-en.jsonl
@@ -23,7 +24,9 @@ interleaved (``--against REV`` adds the package at a git revision, timed in the
 same passes; ``--speed-only`` skips the ROUGE tables); docs/s is the median
 over ``--passes``, with each system's start-up and cost per document. ``--limit N`` takes N
 records per file (a fixed shuffle), e.g. a held-out-like check on training
-files not used for training. ``--cleaning`` prints how often each cleaning
+files not used for training; ``FILE:A-B`` reads rows A..B of a file only
+(from 1, in file order: ``../shared/train/train-bbc.jsonl:1401-1719``, the
+BBC rows no tuning read). ``--cleaning`` prints how often each cleaning
 rule fires on each file and how many characters it removes, and stops;
 ``--invariants`` checks on every document that summaries for n = 1..10 are
 nested, that the default length keeps the opening sentence (the one after a
@@ -75,16 +78,35 @@ _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
 LABELS = {"rouge1": "R-1", "rouge2": "R-2", "rougeL": "R-L"}
 
 
+_ROWS = re.compile(r"(.+):(\d+)-(\d+)")
+
+
+def split_rows(path: str) -> tuple[str, str, slice | None]:
+    """``FILE:A-B`` as (FILE, its name with the rows, records A..B); a plain path whole.
+
+    Rows count from 1 in file order, both ends included: e.g. the rows of a
+    training file that no tuning read (``train-bbc.jsonl:1401-1719``).
+    """
+    found = _ROWS.fullmatch(path)
+    if found is None or Path(path).exists():
+        return path, Path(path).stem, None
+    file, first, last = found.group(1), int(found.group(2)), int(found.group(3))
+    return file, f"{Path(file).stem}[{first}-{last}]", slice(max(0, first - 1), last)
+
+
 def load(paths: list[str], limit: int | None) -> dict[str, list[dict[str, Any]]]:
     datasets: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for path in paths:
+    for given in paths:
+        path, name, rows = split_rows(given)
         with open(path, encoding="utf-8") as handle:
             records = [json.loads(line) for line in handle if line.strip()]
+        if rows is not None:
+            records = records[rows]
         if limit is not None and len(records) > limit:
             random.Random(f"briefing-bench:{Path(path).name}").shuffle(records)
             records = records[:limit]
         for record in records:
-            datasets[f"{Path(path).stem}/{record.get('dataset', 'all')}"].append(record)
+            datasets[f"{name}/{record.get('dataset', 'all')}"].append(record)
     return dict(datasets)
 
 
@@ -373,7 +395,9 @@ def invariants_report(paths: list[str], limit: int | None) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("paths", nargs="+", help="JSONL files in the shared eval format")
+    parser.add_argument(
+        "paths", nargs="+", help="JSONL files in the shared eval format (FILE:A-B: rows A..B)"
+    )
     parser.add_argument("--quick", action="store_true", help="30 docs per file, 4 systems")
     parser.add_argument("--algorithms", help="comma-separated subset to run")
     parser.add_argument("--limit", type=int, help="records per file (a fixed shuffle)")
