@@ -125,11 +125,14 @@ def test_a_local_html_page_does_not_quote_its_h1_headline(tmp_path: Path) -> Non
         )
 
 
-def test_thousands_of_unclosed_h1_tags_are_read_in_linear_time() -> None:
+@pytest.mark.parametrize("tag", ["<h1 class=x>", "<meta name=a "])
+def test_thousands_of_unclosed_head_tags_are_read_in_linear_time(tag: str) -> None:
+    # Finding the headline once took 1.5-2 s on such a page: a lazy regex retried
+    # at every unclosed tag and read the rest of the page's head each time.
     from briefing.documents import parse_document
 
-    page = "<body>" + "<h1 class=x>" * 20_000 + "<p>The council approved the bridge on Monday.</p>"
+    page = "<body>" + tag * 20_000 + "><p>The council approved the bridge on Monday.</p>"
     started = time.perf_counter()
     document = parse_document(page, "html")
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 0.6
     assert document.text.endswith("The council approved the bridge on Monday.")
