@@ -258,3 +258,26 @@ def test_a_name_that_starts_with_a_picture_position_does_not_cut_a_sentence() ->
     )
     assert clean_text(names) == names.split("2015 . ", 1)[1]
     assert "the border\n\nTop: the plate" in cleaned  # a caption's position still cuts
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "```x\n" * 20_000,  # fences opened and never closed
+        "# a" + " " * 50_000 + "b\n\n",  # a heading line of spaces
+    ],
+)
+def test_hostile_markdown_is_read_in_linear_time(hostile: str) -> None:
+    # 13.6 s and over 100 s before: a lazy pattern rescanned the rest each time.
+    import time
+
+    started = time.perf_counter()
+    text = markdown_to_text(hostile + "The council approved the bridge on Monday.")
+    assert time.perf_counter() - started < 0.5
+    assert text.endswith("The council approved the bridge on Monday.")
+
+
+def test_markdown_fences_and_closing_hashes_are_still_removed() -> None:
+    md = "# Title ##\n\nText.\n\n```py\ncode()\n```\n\n## C# today\n\n```\nnever closed"
+    paragraphs = [p.strip() for p in markdown_to_text(md).split("\n\n") if p.strip()]
+    assert paragraphs == ["Title", "Text.", "C# today", "never closed"]
