@@ -123,3 +123,21 @@ def test_titles_and_text_are_printable(tmp_path: Path) -> None:
     doc = read_document(path)
     assert doc.title == "Title]0;owned here"
     assert doc.text == "Body text."
+
+
+def test_a_markdown_heading_is_the_title_and_a_hostile_one_is_read_at_once(
+    tmp_path: Path,
+) -> None:
+    import time
+
+    plain = tmp_path / "a.md"
+    plain.write_text("# Bridge opens ##\n\nThe council approved the bridge on Monday.\n")
+    doc = read_document(plain)
+    assert doc.title == "Bridge opens"
+    assert doc.text == "The council approved the bridge on Monday."
+    hostile = tmp_path / "b.md"  # took 11 s with 2,000 spaces, minutes with more
+    hostile.write_text("# a" + " " * 50_000 + "b\n\nThe council approved the bridge on Monday.\n")
+    started = time.perf_counter()
+    doc = read_document(hostile)
+    assert time.perf_counter() - started < 0.5
+    assert doc.text.endswith("The council approved the bridge on Monday.")
