@@ -281,3 +281,30 @@ def test_markdown_fences_and_closing_hashes_are_still_removed() -> None:
     md = "# Title ##\n\nText.\n\n```py\ncode()\n```\n\n## C# today\n\n```\nnever closed"
     paragraphs = [p.strip() for p in markdown_to_text(md).split("\n\n") if p.strip()]
     assert paragraphs == ["Title", "Text.", "C# today", "never closed"]
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<h1 " * 15_000,  # start tags never closed
+        "<meta " * 10_000,
+        "<!-- " * 12_000,  # comments never closed
+    ],
+)
+def test_hostile_html_is_read_in_linear_time(hostile: str) -> None:
+    # html.parser rescanned the rest from each unclosed tag: 18 s for 60 KB.
+    import time
+
+    started = time.perf_counter()
+    html_to_text(hostile + " The council approved the bridge on Monday.")  # no ">" after
+    assert time.perf_counter() - started < 0.5
+
+
+def test_markdown_of_spaces_and_brackets_is_read_in_linear_time() -> None:
+    import time
+
+    for hostile in (" " * 60_000, "[" * 60_000):
+        started = time.perf_counter()
+        text = markdown_to_text(hostile + "\n\nThe council approved the bridge on Monday.")
+        assert time.perf_counter() - started < 0.5
+        assert text.endswith("The council approved the bridge on Monday.")
