@@ -167,13 +167,15 @@ _NUMBER_SIGN_END = re.compile(r"(?:^|[\s(\[«“\"'])Nos?\.$")
 
 
 def _join_numbered(sentences: list[str]) -> list[str]:
-    joined: list[str] = []
+    # Parts are joined once at the end and only the last part's end is looked
+    # at: a hostile "No. 1 No. 2 …" joins thousands of pieces into one.
+    joined: list[list[str]] = []
     for sentence in sentences:
-        if joined and sentence[:1].isdigit() and _NUMBER_SIGN_END.search(joined[-1]):
-            joined[-1] = f"{joined[-1]} {sentence}"
+        if joined and sentence[:1].isdigit() and _NUMBER_SIGN_END.search(joined[-1][-1][-8:]):
+            joined[-1].append(sentence)
         else:
-            joined.append(sentence)
-    return joined
+            joined.append([sentence])
+    return [" ".join(parts) for parts in joined]
 
 
 def _mark_before(text: str, start: int, stop: int) -> str:
