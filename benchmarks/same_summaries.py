@@ -30,9 +30,7 @@ import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
-from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,13 +100,9 @@ def merge_base() -> str:
 
 
 def export(revision: str, folder: Path) -> Path:
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", "--format=tar", revision, "briefing", "templates"],
-        capture_output=True,
-        check=True,
-    ).stdout
-    with tarfile.open(fileobj=BytesIO(archive)) as tar:
-        tar.extractall(folder, filter="data")
+    from summarizer import export_revision  # benchmarks/summarizer.py
+
+    export_revision(revision, folder)
     # The installed (editable) package must not shadow the exported one.
     where = run(folder, ["-c", "import briefing; print(briefing.__file__)"], "")
     if not where or not where[0].startswith(str(folder)):
@@ -132,7 +126,6 @@ def rouge_differences(
     label: str, path: str, limit: int | None, ours: list[str], theirs: list[str]
 ) -> None:
     """Per dataset: mean ROUGE F1 x100 of ours minus the revision's, with its paired s.e."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
     from _rouge import METRICS, score, scorer_for
 
     with open(path, encoding="utf-8") as handle:

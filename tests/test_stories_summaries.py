@@ -111,13 +111,7 @@ def test_a_story_never_quotes_a_line_without_final_punctuation() -> None:
     # top of the article where the position prior is highest.
     articles = spill_articles()
     headline = "Travellers stranded as the fuel spill at the airport keeps its runway shut"
-    menu = Article(
-        title=articles[0].title,
-        text=f"{headline}\n\n{articles[0].text}",
-        source=articles[0].source,
-        url=articles[0].url,
-        published=articles[0].published,
-    )
+    menu = replace(articles[0], text=f"{headline}\n\n{articles[0].text}")
     sentences = summarise_story([menu, *articles[1:]], "en", StorySettings(sentences=5))
     assert sentences and all(s.text.rstrip()[-1] in ".!?”\"'»)" for s in sentences)
     assert not any(headline in s.text for s in sentences)
@@ -127,13 +121,8 @@ def test_a_time_stamp_or_credit_ending_on_a_bracket_is_not_quoted_as_the_lead() 
     # As news sites print them above the story: a time stamp, a byline with
     # its agency. Ending on ")" does not make a line a sentence.
     articles = spill_articles()
-    stamped = Article(
-        title=articles[0].title,
-        text=f"7:42am (GMT)\n\nBy Jane Fielding (Press Association)\n\n{articles[0].text}",
-        source=articles[0].source,
-        url=articles[0].url,
-        published=articles[0].published,
-    )
+    stamp = "7:42am (GMT)\n\nBy Jane Fielding (Press Association)"
+    stamped = replace(articles[0], text=f"{stamp}\n\n{articles[0].text}")
     sentences = summarise_story([stamped, *articles[1:]], "en", StorySettings(sentences=5))
     assert sentences
     assert not any("7:42am" in s.text or "Fielding" in s.text for s in sentences)
