@@ -468,7 +468,7 @@ def _body_text(body: str, is_html: bool, html_to_text: Any) -> str:
         clean_content_tags=set(DROPPED_WITH_CONTENT),
         url_schemes={"http", "https"},
     )
-    return str(html_to_text(safe)).strip()
+    return str(html_to_text(safe, well_formed=True)).strip()  # nh3's output: no second pass
 
 
 def _checked_date(value: datetime | None, now: datetime, flags: list[str]) -> datetime | None:

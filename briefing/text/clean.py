@@ -532,17 +532,19 @@ _BLOCK_TAGS = frozenset(
 _VOID_TAGS = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col"})
 
 
-def html_to_text(html_text: str) -> str:
+def html_to_text(html_text: str, *, well_formed: bool = False) -> str:
     """Return the visible text of an HTML fragment or page, one paragraph per block.
 
     Scripts, styles, navigation and embedded media are dropped. Character
     references are decoded once (never resolved against files or the network).
+    ``well_formed``: the markup comes out of nh3 already (a feed entry), so it
+    is not rewritten a second time.
     """
     # html.parser is imported only when HTML is read: `briefing summarize
     # --jsonl` reads plain text and starts faster without it.
     from briefing.text.markup import visible_text
 
-    return visible_text(html_text)
+    return visible_text(html_text, well_formed=well_formed)
 
 
 def markdown_to_text(md: str) -> str:

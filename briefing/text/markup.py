@@ -52,10 +52,10 @@ class _TextExtractor(HTMLParser):
         self._current = []
 
 
-def visible_text(html_text: str) -> str:
+def visible_text(html_text: str, *, well_formed: bool = False) -> str:
     """:func:`briefing.text.clean.html_to_text`."""
     extractor = _TextExtractor()
-    extractor.feed(_well_formed(html_text))
+    extractor.feed(html_text if well_formed else _well_formed(html_text))
     extractor.close()
     return "\n\n".join(extractor.blocks)
 
