@@ -46,6 +46,8 @@ from itertools import filterfalse
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from .text.sentences import has_open_bracket
+
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
@@ -768,17 +770,6 @@ def has_open_quote(sentence: str) -> bool:
     return sentence.count('"') % 2 == 1
 
 
-def has_open_bracket(sentence: str) -> bool:
-    """Whether a bracket opened in the sentence is not closed in it (or the reverse).
-
-    The splitter cut such a sentence where it should not have ("(C.G.S. | 53a-54b)
-    Is Felony Murder a Capital Crime: Yes."): quoted, it starts or stops mid-aside.
-    """
-    if "(" not in sentence and ")" not in sentence:
-        return False
-    return sentence.count("(") != sentence.count(")")
-
-
 def usable_sentences(
     sentences: Sequence[str], sizes: NDArray[np.float64], min_words: int
 ) -> NDArray[np.bool_]:
@@ -1147,6 +1138,7 @@ __all__ = [
     "RankedSentence",
     "RankerSettings",
     "content_terms",
+    "has_open_bracket",
     "has_open_quote",
     "lead_index",
     "rank_sentences",

@@ -236,10 +236,21 @@ _QUOTE_SPAN = 4
 _QUOTE_CHARS = 1200
 
 
+def has_open_bracket(sentence: str) -> bool:
+    """Whether a bracket opened in the sentence is not closed in it (or the reverse).
+
+    The splitter cut such a sentence where it should not have ("Thierry Meignen
+    (Libres !" | "), lundi."): quoted, it starts or stops mid-aside.
+    """
+    if "(" not in sentence and ")" not in sentence:
+        return False
+    return sentence.count("(") != sentence.count(")")
+
+
 def _open_quote(sentence: str) -> bool:
     """Whether a quotation or a bracket opened in the sentence is not closed in it."""
-    if ("(" in sentence or ")" in sentence) and sentence.count("(") != sentence.count(")"):
-        return True  # "Thierry Meignen (Libres !" is cut inside its aside
+    if has_open_bracket(sentence):
+        return True
     # Most sentences quote nobody: five scans cost less than six counts.
     if (
         '"' not in sentence
@@ -326,4 +337,4 @@ def _ends_by_layout(line: str) -> bool:
     return len(line.split()) < _LAYOUT_LINE_WORDS
 
 
-__all__ = ["punkt_language", "split_sentences"]
+__all__ = ["has_open_bracket", "punkt_language", "split_sentences"]
