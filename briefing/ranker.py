@@ -35,14 +35,14 @@ k picks do not depend on how many follow).
 from __future__ import annotations
 
 import importlib
+import math
 import re
-import struct
 import threading
-from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import filterfalse
+from itertools import chain, filterfalse
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -208,9 +208,8 @@ _EXTRA_STOP_WORDS: dict[str, frozenset[str]] = {
 
 _TOKEN = re.compile(r"\w+|\n")  # "\w" is a little faster than "[^\W_]": same words in news
 _WORD_RUN = re.compile(r"\w+")
-_NEWLINE = -2  # term id of the sentence separator
-# A private-use character marks sentence ends: a token of its own between
-# sentences, which "\w" never matches.
+# A private-use character, which "\w" never matches: the entity rule reads a
+# sentence as if a delimiter came before it.
 _BREAK = "\ue000"
 _STOP = -1  # term id of a stop word
 _LEXICON_LIMIT = 200_000  # tokens remembered per language before the memo starts afresh
@@ -370,12 +369,11 @@ def stemmer(language: str) -> Callable[[str], str]:
 class _Lexicon:
     """Raw token -> term ids for one language, memoised across documents.
 
-    The text is cut at white space (a fast C split) and each raw token, say
-    ``"U.S.-led,"``, is looked up once in a memo giving the term ids of its
-    words with stop words left out, packed as bytes; the sentence separator
-    maps to ``_NEWLINE``. News vocabulary repeats: after a few articles nearly
-    every token is one dictionary lookup, and the document's ids are one
-    ``bytes.join`` with no Python integer in sight.
+    Each sentence is cut at white space (a fast C split) and each raw token,
+    say ``"U.S.-led,"``, is looked up once in a memo giving the term ids of
+    its words with stop words left out, as a tuple. News vocabulary repeats:
+    after a few articles nearly every token is one dictionary lookup, and a
+    sentence's term counts are one ``Counter`` over those tuples.
     """
 
     def __init__(self, language: str) -> None:
@@ -386,38 +384,24 @@ class _Lexicon:
         self._reset()
 
     def _reset(self) -> None:
-        self._tokens: dict[str, bytes] = {_BREAK: _packed((_NEWLINE,))}
+        self._tokens: dict[str, tuple[int, ...]] = {}
         self._words: dict[str, int] = dict.fromkeys(self._stops, _STOP)
         self._stem_ids: dict[str, int] = {}
 
-    def encode(self, sentences: Sequence[str]) -> tuple[NDArray[np.int32], int]:
-        """Term ids of the document's words, with ``_NEWLINE`` between sentences.
-
-        Also returns how many terms have ids so far (every id is below it).
-        """
-        import numpy as np
-
+    def encode(self, sentences: Sequence[str]) -> list[Counter[int]]:
+        """Each sentence's term counts (term id -> occurrences), stop words left out."""
         # Tokens are looked up as written ("The" and "the" are two memo
         # entries): lower-casing the whole text costs more than the misses.
-        # Each sentence is cut on its own: joined with the separator (not
-        # Latin-1), an English text would be cut as a two-byte string.
-        tokens: list[str] = []
-        for sentence in sentences:
-            if _BREAK in sentence:
-                sentence = sentence.replace(_BREAK, " ")
-            tokens += sentence.split()
-            tokens.append(_BREAK)
-        del tokens[-1:]  # separators between sentences only
+        tokens = [sentence.split() for sentence in sentences]
         with self._lock:
             if len(self._tokens) > _LEXICON_LIMIT:
                 self._reset()
-            memo = self._tokens
+            get = self._tokens.__getitem__
             try:
-                packed = b"".join(map(memo.__getitem__, tokens))
+                return [Counter(chain.from_iterable(map(get, words))) for words in tokens]
             except KeyError:
-                self._add_tokens(tokens)
-                packed = b"".join(map(memo.__getitem__, tokens))
-            return np.frombuffer(packed, dtype=np.int32), len(self._stem_ids)
+                self._add_tokens(list(chain.from_iterable(tokens)))
+                return [Counter(chain.from_iterable(map(get, words))) for words in tokens]
 
     def _add_tokens(self, tokens: list[str]) -> None:
         """Put the tokens the memo lacks into it (the caller holds the lock).
@@ -443,18 +427,9 @@ class _Lexicon:
         for token, words in zip(new, split, strict=True):
             if len(words) == 1:
                 term = terms[words[0]]
-                memo[token] = b"" if term == _STOP else _pack_one(term)
+                memo[token] = () if term == _STOP else (term,)
             else:
-                memo[token] = _packed(t for t in map(terms.__getitem__, words) if t != _STOP)
-
-
-_pack_one = struct.Struct("=i").pack  # one id, as array("i") lays it out
-
-
-def _packed(ids: Iterable[int]) -> bytes:
-    # The memo keeps each token's term ids as machine integers: the ids of a
-    # whole document are then one bytes.join, read by numpy without a copy.
-    return array("i", ids).tobytes()
+                memo[token] = tuple(t for t in map(terms.__getitem__, words) if t != _STOP)
 
 
 @cache
@@ -468,122 +443,98 @@ def content_terms(sentence: str, stops: frozenset[str], language: str = "") -> l
     return [stem(w) for w in _TOKEN.findall(sentence.lower()) if w != "\n" and w not in stops]
 
 
-# --- the document as a term matrix -------------------------------------------
+# --- the document: term counts and cosines -------------------------------------
 
 
-@dataclass(frozen=True)
 class _Document:
-    tf: NDArray[np.int64]  # sentences x terms, term counts
-    shared: NDArray[np.bool_]  # the terms used by two sentences or more
-    sizes: NDArray[np.float64]  # content words per sentence
-    similarity: NDArray[np.float64]  # TF-IDF cosine, zero diagonal
+    """The sentences as term counts, and their pairwise TF-IDF cosines.
 
-    @property
-    def counts(self) -> NDArray[np.float64]:
-        """Counts of the shared terms (only the random walk needs them)."""
-        import numpy as np
-
-        return self.tf[:, self.shared].astype(np.float64)
-
-
-def _document(sentences: Sequence[str], language: str, *, cosines: bool = True) -> _Document:
-    """The sentences as term-count vectors, and their pairwise TF-IDF cosines.
-
-    The counts are one dense sentences x terms matrix made by a single
-    ``bincount``: news articles are small, and a few calls on a dense matrix
-    cost less than the bookkeeping a sparse one needs. A term used by one
-    sentence only adds to that sentence's own diagonal entry, which is
-    zeroed, so the products keep only shared terms; sizes and norms use every
-    term. A pure random walk needs no cosines (``cosines=False`` leaves them
-    at zero).
+    Plain lists and dicts: an article has a few dozen sentences, where a
+    Python loop over the few terms two sentences share costs less than a
+    numpy call's overhead (and ``import numpy`` costs more than summarising
+    a hundred articles' sentences).
     """
-    import numpy as np
 
+    __slots__ = ("counts", "postings", "similarity", "sizes")
+
+    def __init__(
+        self,
+        counts: list[Counter[int]],
+        postings: dict[int, list[int]],
+        sizes: list[int],
+        similarity: list[list[float]],
+    ) -> None:
+        self.counts = counts  # per sentence: term id -> occurrences
+        self.postings = postings  # term id -> the sentences using it, for terms two or more use
+        self.sizes = sizes  # content words per sentence
+        self.similarity = similarity  # TF-IDF cosine, zero diagonal
+
+
+def _document(sentences: Sequence[str], language: str) -> _Document:
+    """The sentences' term counts and their pairwise TF-IDF cosines.
+
+    A term used by one sentence only adds to that sentence's norm: the
+    products run over the terms two sentences share, found from each term's
+    list of sentences (a sparse product, in term order).
+    """
     n = len(sentences)
-    ids, vocabulary = _lexicon(language).encode(sentences)
-    words = ids >= 0
-    rows = np.cumsum(ids == _NEWLINE)[words]
-    terms = ids[words]
-    if terms.size == 0:
-        empty = np.zeros((n, 0), dtype=np.int64)
-        return _Document(empty, np.zeros(0, dtype=bool), np.zeros(n), np.zeros((n, n)))
-    columns, v = _columns(terms, vocabulary, n)
-    tf = np.bincount(rows * v + columns, minlength=n * v).reshape(n, v)
-    df = np.add.reduce(tf > 0, axis=0)
-    shared = df >= 2
-    words_per_sentence = np.bincount(rows, minlength=n)
-    sizes = words_per_sentence.astype(np.float64)
-    if not cosines:
-        return _Document(tf, shared, sizes, np.zeros((n, n)))
-    weights = _log1p(tf, int(words_per_sentence.max()))
-    weights *= np.log((n + 1.0) / (df + 0.5))
-    norms = np.sqrt(np.einsum("ij,ij->i", weights, weights))
-    if not words_per_sentence.all():  # only a sentence without terms has a zero norm
-        norms[norms == 0.0] = 1.0
-    unit = weights[:, shared]
-    unit /= norms[:, None]
-    similarity = _gram(unit)
-    np.fill_diagonal(similarity, 0.0)
-    return _Document(tf, shared, sizes, similarity)
+    counts = _lexicon(language).encode(sentences)
+    sizes = [counts_total(c) for c in counts]
+    postings: dict[int, list[int]] = {}
+    for row, terms in enumerate(counts):
+        for term in terms:
+            found = postings.get(term)
+            if found is None:
+                postings[term] = [row]
+            else:
+                found.append(row)
+    similarity = [[0.0] * n for _ in range(n)]
+    if not postings:
+        return _Document(counts, {}, sizes, similarity)
+    # The inverse document frequency depends on the term's sentence count only.
+    idf = [math.log((n + 1.0) / (df + 0.5)) for df in range(n + 1)]
+    df_of = {term: len(rows) for term, rows in postings.items()}
+    shared = {term: rows for term, rows in postings.items() if len(rows) >= 2}
+    log1p = _LOG1P
+    norms = []
+    for terms in counts:
+        total = 0.0
+        for term, count in terms.items():
+            weight = (log1p[count] if count < _LOG1P_SIZE else math.log1p(count)) * idf[df_of[term]]
+            total += weight * weight
+        norms.append(math.sqrt(total) or 1.0)  # only a sentence without terms has 0
+    for term, rows in shared.items():
+        factor = idf[len(rows)]
+        units = [
+            (log1p[c] if (c := counts[row][term]) < _LOG1P_SIZE else math.log1p(c))
+            * factor
+            / norms[row]
+            for row in rows
+        ]
+        for a, i in enumerate(rows):
+            weight = units[a]
+            line = similarity[i]
+            for b in range(a + 1, len(rows)):
+                line[rows[b]] += weight * units[b]
+    for i in range(n):  # the product is symmetric: the lower triangle mirrors the upper
+        line = similarity[i]
+        for j in range(i + 1, n):
+            similarity[j][i] = line[j]
+    return _Document(counts, shared, sizes, similarity)
 
 
-def _log1p(tf: NDArray[np.int64], largest: int) -> NDArray[np.float64]:
-    """``np.log1p(tf)``; ``largest`` bounds the counts in ``tf``."""
-    import numpy as np
-
-    # A term occurs only a few times in a sentence: a table lookup gives the
-    # same values as np.log1p at half its cost.
-    table = _log1p_table()
-    if largest < table.size:
-        return np.take(table, tf)
-    return np.log1p(tf)
+def counts_total(counts: Counter[int]) -> int:
+    return sum(counts.values())
 
 
-@cache
-def _log1p_table() -> NDArray[np.float64]:
-    import numpy as np
-
-    table = np.log1p(np.arange(256, dtype=np.float64))
-    table.setflags(write=False)
-    return table
+# A term occurs only a few times in a sentence: a table of log1p serves most counts.
+_LOG1P_SIZE = 256
+_LOG1P = [math.log1p(count) for count in range(_LOG1P_SIZE)]
 
 
-# Up to this many matrix cells, a term's column is the position of one of its
-# occurrences (empty columns cost less than finding the distinct terms);
-# beyond, the distinct terms are sorted out to keep the matrix small.
-_DENSE_CELLS = 400_000
-
-
-def _columns(terms: NDArray[np.int32], vocabulary: int, n: int) -> tuple[NDArray[np.intp], int]:
-    """A matrix column for each occurrence, the same for every occurrence of a term."""
-    import numpy as np
-
-    if n * terms.size <= _DENSE_CELLS:
-        slots = np.empty(vocabulary, dtype=np.intp)
-        slots[terms] = np.arange(terms.size)
-        return slots[terms], terms.size
-    _, columns = np.unique(terms, return_inverse=True)
-    return columns, int(columns.max()) + 1
-
-
-# OpenBLAS runs a product on several threads above about this many
-# multiply-adds; on matrices this small, waiting for a second core (busy on a
-# shared machine) costs milliseconds where the work takes microseconds.
-_SINGLE_THREAD_PRODUCT = 200_000
-
-
-def _gram(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``matrix @ matrix.T``, in row blocks small enough to stay on one thread."""
-    import numpy as np
-
-    n, k = matrix.shape
-    block = _SINGLE_THREAD_PRODUCT // max(1, n * k)
-    if block >= n or block == 0:
-        return matrix @ matrix.T
-    result = np.empty((n, n))
-    for start in range(0, n, block):
-        result[start : start + block] = matrix[start : start + block] @ matrix.T
-    return result
+def _sizes(sentences: Sequence[str], language: str) -> list[int]:
+    """Content words per sentence."""
+    return [counts_total(c) for c in _lexicon(language).encode(sentences)]
 
 
 # --- ranking ------------------------------------------------------------------
@@ -627,53 +578,40 @@ def ranking(
     limit = n if count is None else min(count, n)
     if n == 0 or limit <= 0:
         return []
-    import numpy as np
-
     document = _document(sentences, language)
     similarity = document.similarity
     centrality = _directed_centrality(similarity, settings)
     if settings.walk_weight > 0.0:
-        centrality = centrality + settings.walk_weight * _random_walk_centrality(
-            document, settings.damping
-        )
+        walk = _random_walk_centrality(document, settings.damping)
+        centrality = [c + settings.walk_weight * w for c, w in zip(centrality, walk, strict=True)]
     overlong = _overlong_discount(sentences, settings.long_words)
     if overlong is not None:
-        centrality = centrality * overlong
-    position = settings.position_weight * _position_prior(n, similarity, settings)
-    base = centrality + position
-    usable = usable_sentences(sentences, document.sizes, settings.min_words)
+        centrality = [c * d for c, d in zip(centrality, overlong, strict=True)]
+    position = [settings.position_weight * p for p in _position_prior(n, similarity, settings)]
+    base = [c + p for c, p in zip(centrality, position, strict=True)]
+    usable = _usable(sentences, document.sizes, settings.min_words)
     lead = _lead_index(sentences, usable) if settings.lead_rank > 0 else None
     # A short sentence that ends as a sentence ("It has two sentences.") is
     # one a reader expects, but says less than a full one: it ranks after
     # every full sentence rather than not at all.
-    short = complete_short_sentences(sentences, document.sizes, settings.min_words) & ~usable
-    if short.any():
-        base = np.where(short, base - _SHORT_PENALTY, base)
-        usable = usable | short
-    redundancy = similarity
-    if settings.entity_weight > 0.0:
-        # TF-IDF cosine misses a sentence that restates another's facts in
-        # other words around them ("une réunion à huis clos à Paris le 11
-        # mars" after "Le 11 mars, ... une réunion à Paris"): the share of its
-        # names, numbers and dates already said sees it.
-        entity, known_numbers = _entity_overlap(sentences)
-        redundancy = np.maximum(redundancy, settings.entity_weight * entity)
-        if settings.new_numbers:
-            # A sentence naming the same people with numbers of its own
-            # ("Artest for the rest of the season, Jackson for 30 games, ...")
-            # states new facts: it repeats a sentence only as far as its
-            # numbers were said there too.
-            redundancy = redundancy * known_numbers
+    short = [
+        s and not u
+        for s, u in zip(
+            _complete_short(sentences, document.sizes, settings.min_words), usable, strict=True
+        )
+    ]
+    if any(short):
+        base = [b - _SHORT_PENALTY if s else b for b, s in zip(base, short, strict=True)]
+        usable = [u or s for u, s in zip(usable, short, strict=True)]
     head = max(settings.head_length, int(settings.head_share * n))
     tail = None
     if settings.tail and limit > head:
         # Only a summary longer than the head needs the random walk.
         scores = _tail_scores(document, short, overlong, settings)
         tail = _Tail(head, scores, similarity)
-    # Row j: how much each sentence repeats sentence j (what MMR reads per pick).
     picked = _select_with_mmr(
         base,
-        redundancy.T.copy(),
+        _Repeats(sentences, similarity, settings),
         usable,
         limit,
         settings.redundancy,
@@ -682,22 +620,19 @@ def ranking(
         tail,
         settings.tail_repeat,
     )
-    # Python floats from here: the same IEEE arithmetic as numpy's scalars, cheaper.
-    bases, centralities, positions = base.tolist(), centrality.tolist(), position.tolist()
-    tails = tail.scores.tolist() if tail is not None else []
     return [
         RankedSentence(
             index=i,
-            score=round(bases[i] - settings.redundancy * penalty, 6),
-            centrality=round(centralities[i], 6),
-            position=round(positions[i], 6),
+            score=round(base[i] - settings.redundancy * penalty, 6),
+            centrality=round(centrality[i], 6),
+            position=round(position[i], 6),
             redundancy=round(-settings.redundancy * penalty, 6),
         )
         if not in_tail
         else RankedSentence(
             index=i,
-            score=round(tails[i] - penalty, 6),
-            centrality=round(tails[i], 6),
+            score=round(tail.scores[i] - penalty, 6),  # type: ignore[union-attr]
+            centrality=round(tail.scores[i], 6),  # type: ignore[union-attr]
             position=0.0,
             redundancy=round(-penalty, 6),
         )
@@ -709,8 +644,8 @@ class _Tail(NamedTuple):
     """How the ranks after the head are chosen."""
 
     after: int  # ranks 1..after are the head's
-    scores: NDArray[np.float64]  # each sentence's tail score
-    similarity: NDArray[np.float64]  # TF-IDF cosines, to see a near-repeat
+    scores: list[float]  # each sentence's tail score
+    similarity: list[list[float]]  # TF-IDF cosines, to see a near-repeat
 
 
 # Larger than any tail score (at most 1), smaller than _SHORT_PENALTY: a
@@ -718,7 +653,52 @@ class _Tail(NamedTuple):
 _REPEAT_PENALTY = 10.0
 
 
-def _overlong_discount(sentences: Sequence[str], long_words: int) -> NDArray[np.float64] | None:
+class _Repeats:
+    """How much each sentence repeats a given one: the MMR penalty's measure.
+
+    TF-IDF cosine misses a sentence that restates another's facts in other
+    words around them ("une réunion à huis clos à Paris le 11 mars" after
+    "Le 11 mars, ... une réunion à Paris"): the share of its names, numbers
+    and dates already said sees it. A sentence naming the same people with
+    numbers of its own ("Artest for the rest of the season, Jackson for 30
+    games, ...") states new facts: it repeats a sentence only as far as its
+    numbers were said there too. Read per picked sentence, when a pick needs
+    it: a one-sentence summary reads no names at all.
+    """
+
+    def __init__(
+        self, sentences: Sequence[str], similarity: list[list[float]], settings: RankerSettings
+    ) -> None:
+        self._sentences = sentences
+        self._similarity = similarity
+        self._settings = settings
+        self._entities: list[set[str]] | None = None
+        self._numbers: list[set[str]] = []
+
+    def of(self, j: int) -> list[float]:
+        """Column j: how much each sentence repeats sentence j."""
+        cosines = [row[j] for row in self._similarity]
+        weight = self._settings.entity_weight
+        if weight <= 0.0:
+            return cosines
+        if self._entities is None:
+            self._entities = _entities_by_sentence(self._sentences)
+            self._numbers = [{e for e in found if e[0].isdigit()} for found in self._entities]
+        entities, numbers = self._entities, self._numbers
+        theirs, their_numbers = entities[j], numbers[j]
+        repeats = []
+        for i, (cosine, mine, my_numbers) in enumerate(
+            zip(cosines, entities, numbers, strict=True)
+        ):
+            overlap = len(mine & theirs) / (len(mine) or 1) if i != j else 0.0
+            value = max(cosine, weight * overlap)
+            if self._settings.new_numbers and my_numbers:
+                value *= len(my_numbers & their_numbers) / len(my_numbers)
+            repeats.append(value)
+        return repeats
+
+
+def _overlong_discount(sentences: Sequence[str], long_words: int) -> list[float] | None:
     """How much centrality counts for each sentence: less past ``long_words`` words.
 
     Past 50 words a "sentence" is mostly two glued together (a DailyMail
@@ -731,35 +711,29 @@ def _overlong_discount(sentences: Sequence[str], long_words: int) -> NDArray[np.
     shortest = 2 * long_words - 1
     if all(len(s) <= shortest for s in sentences):
         return None
-    import numpy as np
-
-    words = np.array(
-        [len(s.split()) if len(s) > shortest else 0 for s in sentences], dtype=np.float64
-    )
-    if not (words > long_words).any():
+    words = [len(s.split()) if len(s) > shortest else 0 for s in sentences]
+    if not any(w > long_words for w in words):
         return None
-    return np.minimum(1.0, (long_words / np.maximum(words, 1.0)) ** 2)
+    return [min(1.0, (long_words / max(float(w), 1.0)) ** 2) for w in words]
 
 
 def _tail_scores(
     document: _Document,
-    short: NDArray[np.bool_],
-    overlong: NDArray[np.float64] | None,
+    short: Sequence[bool],
+    overlong: Sequence[float] | None,
     settings: RankerSettings,
-) -> NDArray[np.float64]:
+) -> list[float]:
     """Random-walk centrality, discounted for overlong sentences (the tail's score).
 
     BBC-style long references keep the article's central sentences wherever
     they stand, and favour full ones (on train-bbc a sentence of 20+ words is
     about twice as likely to be kept as one of 5-9).
     """
-    import numpy as np
-
     scores = _random_walk_centrality(document, settings.damping)
     if overlong is not None:
-        scores = scores * overlong
-    if short.any():
-        scores = np.where(short, scores - _SHORT_PENALTY, scores)
+        scores = [s * d for s, d in zip(scores, overlong, strict=True)]
+    if any(short):
+        scores = [s - _SHORT_PENALTY if f else s for s, f in zip(scores, short, strict=True)]
     return scores
 
 
@@ -773,6 +747,15 @@ def has_open_quote(sentence: str) -> bool:
 def usable_sentences(
     sentences: Sequence[str], sizes: NDArray[np.float64], min_words: int
 ) -> NDArray[np.bool_]:
+    """:func:`_usable` as a numpy array (for the story stage, which works in numpy)."""
+    import numpy as np
+
+    return np.array(_usable(sentences, sizes.tolist(), min_words), dtype=bool).reshape(
+        len(sentences)
+    )
+
+
+def _usable(sentences: Sequence[str], sizes: Sequence[float], min_words: int) -> list[bool]:
     """The sentences that may be picked: long enough, and no quotation left open.
 
     Shorter "sentences" are bylines, captions and labels, and so is a
@@ -781,16 +764,15 @@ def usable_sentences(
     mark would misquote its speaker. When nothing qualifies, every sentence
     with a content word does (a summary always has a sentence).
     """
-    import numpy as np
-
-    usable = sizes >= min_words
-    unfit = [has_open_quote(s) or not ends_as_sentence(s) or has_open_bracket(s) for s in sentences]
-    if any(unfit):
-        usable &= ~np.array(unfit)
-    if not usable.any():
-        usable = sizes >= 1
-        if not usable.any():
-            usable[:] = True
+    usable = [
+        size >= min_words
+        and not (has_open_quote(s) or not ends_as_sentence(s) or has_open_bracket(s))
+        for s, size in zip(sentences, sizes, strict=True)
+    ]
+    if not any(usable):
+        usable = [size >= 1 for size in sizes]
+        if not any(usable):
+            usable = [True] * len(sentences)
     return usable
 
 
@@ -802,6 +784,15 @@ _SHORT_PENALTY = 1000.0
 def complete_short_sentences(
     sentences: Sequence[str], sizes: NDArray[np.float64], min_words: int
 ) -> NDArray[np.bool_]:
+    """:func:`_complete_short` as a numpy array (for the story stage)."""
+    import numpy as np
+
+    return np.array(_complete_short(sentences, sizes.tolist(), min_words), dtype=bool).reshape(
+        len(sentences)
+    )
+
+
+def _complete_short(sentences: Sequence[str], sizes: Sequence[float], min_words: int) -> list[bool]:
     """Sentences under ``min_words`` content words that are complete sentences.
 
     Complete: at least one content word, a full stop, question or
@@ -810,20 +801,15 @@ def complete_short_sentences(
     byline or credit ("By Jane Doe.", "Source : AFP."), so page debris is
     not taken for one.
     """
-    import numpy as np
-
-    return np.array(
-        [
-            0 < size < min_words
-            and s.rstrip(_CLOSERS)[-1:] in _SENTENCE_END
-            and not has_open_quote(s)
-            and not has_open_bracket(s)
-            and _opens_as_sentence(s)
-            and not _BYLINE_OPENER.match(s)
-            for s, size in zip(sentences, sizes.tolist(), strict=True)
-        ],
-        dtype=bool,
-    ).reshape(len(sentences))
+    return [
+        0 < size < min_words
+        and s.rstrip(_CLOSERS)[-1:] in _SENTENCE_END
+        and not has_open_quote(s)
+        and not has_open_bracket(s)
+        and _opens_as_sentence(s)
+        and not _BYLINE_OPENER.match(s)
+        for s, size in zip(sentences, sizes, strict=True)
+    ]
 
 
 _CLOSERS = "»\"”’)' "
@@ -844,11 +830,11 @@ def lead_index(
     settings = settings or _DEFAULT_SETTINGS
     if not sentences or settings.lead_rank <= 0:
         return None
-    sizes = _document(sentences, language, cosines=False).sizes
-    return _lead_index(sentences, usable_sentences(sentences, sizes, settings.min_words))
+    sizes = _sizes(sentences, language)
+    return _lead_index(sentences, _usable(sentences, sizes, settings.min_words))
 
 
-def _lead_index(sentences: Sequence[str], usable: NDArray[np.bool_]) -> int | None:
+def _lead_index(sentences: Sequence[str], usable: Sequence[bool]) -> int | None:
     """The article's opening sentence, if it can be picked (news says the news first)."""
     # After a byline or a headline, the lead is the sentence that follows.
     for index in range(min(2, len(sentences))):
@@ -878,21 +864,17 @@ def ends_as_sentence(sentence: str) -> bool:
     return last in _TERMINAL
 
 
-def _position_prior(
-    n: int, similarity: NDArray[np.float64], settings: RankerSettings
-) -> NDArray[np.float64]:
-    return _position_decay(n, settings.position_scale, settings.position_decay) * _lead_trust(
-        similarity
-    )
+def _position_prior(n: int, similarity: list[list[float]], settings: RankerSettings) -> list[float]:
+    trust = _lead_trust(similarity)
+    return [
+        prior * trust
+        for prior in _position_decay(n, settings.position_scale, settings.position_decay)
+    ]
 
 
 @lru_cache(maxsize=256)
-def _position_decay(n: int, scale: float, decay: float) -> NDArray[np.float64]:
-    import numpy as np
-
-    prior = 1.0 / (1.0 + np.arange(n) / scale) ** decay
-    prior.setflags(write=False)
-    return prior
+def _position_decay(n: int, scale: float, decay: float) -> tuple[float, ...]:
+    return tuple(1.0 / (1.0 + index / scale) ** decay for index in range(n))
 
 
 _MONTHS = (
@@ -949,43 +931,40 @@ def _entity_overlap(
     sentences: Sequence[str],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The share of sentence i's names, numbers and dates that sentence j has
-    too, and the share of its numbers that j has (1 when i has none)."""
+    too, and the share of its numbers that j has (1 when i has none).
+
+    As numpy matrices, for the story stage; the ranker reads the same shares
+    one picked sentence at a time (:class:`_Repeats`).
+    """
     import numpy as np
 
-    columns: dict[str, int] = {}
-    cells: list[tuple[int, int]] = []
-    numeric: set[int] = set()
-    for row, entities in enumerate(_entities_by_sentence(sentences)):
-        # Counts of 0/1 cells are exact: the column order changes nothing.
-        for entity in entities:
-            column = columns.setdefault(entity, len(columns))
-            cells.append((row, column))
-            if entity[0].isdigit():
-                numeric.add(column)
+    entities = _entities_by_sentence(sentences)
+    numbers = [{e for e in found if e[0].isdigit()} for found in entities]
     n = len(sentences)
-    if not cells:
-        return np.zeros((n, n)), np.ones((n, n))
-    present = np.zeros((n, len(columns)))
-    rows, cols = zip(*cells, strict=True)
-    present[list(rows), list(cols)] = 1.0
-    sizes = np.maximum(present.sum(axis=1), 1.0)
-    overlap: NDArray[np.float64] = _gram(present) / sizes[:, None]
-    np.fill_diagonal(overlap, 0.0)
-    if not numeric:
-        return overlap, np.ones((n, n))
-    numbers = present[:, sorted(numeric)]
-    counts = numbers.sum(axis=1)
-    said = numbers @ present[:, sorted(numeric)].T
-    known: NDArray[np.float64] = np.where(
-        counts[:, None] > 0, said / np.maximum(counts, 1.0)[:, None], 1.0
-    )
+    overlap = np.array(
+        [
+            [
+                len(mine & theirs) / (len(mine) or 1) if i != j else 0.0
+                for j, theirs in enumerate(entities)
+            ]
+            for i, mine in enumerate(entities)
+        ],
+        dtype=np.float64,
+    ).reshape(n, n)
+    known = np.array(
+        [
+            [len(mine & theirs) / len(mine) if mine else 1.0 for theirs in numbers]
+            for mine in numbers
+        ],
+        dtype=np.float64,
+    ).reshape(n, n)
     return overlap, known
 
 
 def _select_with_mmr(
-    base: NDArray[np.float64],
-    repeats: NDArray[np.float64],
-    usable: NDArray[np.bool_],
+    base: Sequence[float],
+    repeats: _Repeats,
+    usable: Sequence[bool],
     count: int,
     redundancy: float,
     lead: int | None,
@@ -995,7 +974,7 @@ def _select_with_mmr(
 ) -> list[tuple[int, float, bool]]:
     """Greedy maximal marginal relevance: each pick the best base score less
     ``redundancy`` times how closely it repeats a sentence picked before
-    (``repeats[j, i]``: how much sentence i repeats sentence j).
+    (``repeats.of(j)[i]``: how much sentence i repeats sentence j).
 
     The order holds only the sentences that may be picked: a summary is
     shorter than asked rather than quote a fragment or half a quotation.
@@ -1003,42 +982,53 @@ def _select_with_mmr(
     ``lead_rank`` at the latest. After rank ``tail.after`` each pick is the
     best tail score instead, a sentence closer than ``tail_repeat`` (cosine)
     to a picked one coming last. Returns (index, penalty, picked by the tail).
+    Ties go to the sentence first in the article.
     """
-    import numpy as np
-
-    n = base.shape[0]
-    gains = np.where(usable, base, -np.inf)
-    closest = np.zeros(n)  # best similarity to any picked sentence
+    n = len(base)
+    gains = [b if u else _MINUS_INF for b, u in zip(base, usable, strict=True)]
+    closest = [0.0] * n  # best similarity to any picked sentence
     picked: list[tuple[int, float, bool]] = []
-    available = int(usable.sum())
-    tail_gains = np.where(usable, tail.scores, -np.inf) if tail is not None else gains
-    echo = np.zeros(n)  # best cosine to any picked sentence (the tail's measure)
-    for rank in range(1, min(count, available) + 1):
+    available = sum(usable)
+    tail_gains = (
+        [s if u else _MINUS_INF for s, u in zip(tail.scores, usable, strict=True)]
+        if tail is not None
+        else gains
+    )
+    echo = [0.0] * n  # best cosine to any picked sentence (the tail's measure)
+    ranks = min(count, available)
+    for rank in range(1, ranks + 1):
         in_tail = False
-        if lead is not None and rank >= lead_rank and gains[lead] > -np.inf:
+        if lead is not None and rank >= lead_rank and gains[lead] > _MINUS_INF:
             best = lead
         elif tail is not None and rank > tail.after:
-            penalties = np.where(echo > tail_repeat, _REPEAT_PENALTY, 0.0)
-            best = int((tail_gains - penalties).argmax())
+            penalties = [_REPEAT_PENALTY if e > tail_repeat else 0.0 for e in echo]
+            values = [g - p for g, p in zip(tail_gains, penalties, strict=True)]
+            best = values.index(max(values))
             in_tail = True
         elif redundancy:
-            best = int((gains - redundancy * closest).argmax())
+            values = [g - redundancy * c for g, c in zip(gains, closest, strict=True)]
+            best = values.index(max(values))
         else:
-            best = int(gains.argmax())  # the first in the article on a tie
+            best = gains.index(max(gains))  # the first in the article on a tie
         if in_tail:
-            picked.append((best, float(penalties[best]), True))
+            picked.append((best, penalties[best], True))
         else:
-            picked.append((best, float(closest[best]) if redundancy else 0.0, False))
-        gains[best] = -np.inf
+            picked.append((best, closest[best] if redundancy else 0.0, False))
+        if rank == ranks:
+            break  # what the last pick repeats matters to no later pick
+        gains[best] = _MINUS_INF
         if tail is not None:
-            tail_gains[best] = -np.inf
-            np.maximum(echo, tail.similarity[best], out=echo)
+            tail_gains[best] = _MINUS_INF
+            echo = [max(e, s) for e, s in zip(echo, tail.similarity[best], strict=True)]
         if redundancy:
-            np.maximum(closest, repeats[best], out=closest)
+            closest = [max(c, r) for c, r in zip(closest, repeats.of(best), strict=True)]
     return picked
 
 
-def _random_walk_centrality(document: _Document, damping: float) -> NDArray[np.float64]:
+_MINUS_INF = -math.inf
+
+
+def _random_walk_centrality(document: _Document, damping: float) -> list[float]:
     """TextRank's stationary distribution on a graph of shared words.
 
     An edge carries the words two sentences share divided by the geometric
@@ -1049,89 +1039,106 @@ def _random_walk_centrality(document: _Document, damping: float) -> NDArray[np.f
     grows with length and would favour long sentences whatever they say.
     The distribution is solved for directly rather than by power iteration.
     """
-    import numpy as np
+    sizes = document.sizes
+    n = len(sizes)
+    if n < 2 or not any(sizes):
+        return [1.0] * n
+    shared = [[0] * n for _ in range(n)]  # words in common, counted with repeats
+    counts = document.counts
+    for term, rows in document.postings.items():
+        occurrences = [counts[row][term] for row in rows]
+        for a, i in enumerate(rows):
+            line, mine = shared[i], occurrences[a]
+            for b in range(a + 1, len(rows)):
+                line[rows[b]] += mine * occurrences[b]
+    roots = [math.sqrt(max(size, 1)) for size in sizes]
+    edges = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        common, root = shared[i], roots[i]
+        for j in range(i + 1, n):
+            if common[j]:
+                edges[i][j] = edges[j][i] = common[j] / (root * roots[j])
+    # The walk's system, (I - damping * transition^T) rank = (1 - damping) / n;
+    # the transition matrix is the edges with each row scaled to sum to one.
+    system = [[0.0] * n for _ in range(n)]
+    for j, weights in enumerate(edges):
+        total = sum(weights) + 1e-7
+        for i, edge in enumerate(weights):
+            if edge:
+                system[i][j] = edge / total * -damping
+    for i in range(n):
+        system[i][i] = 1.0
+    rank = _solve(system, [(1.0 - damping) / n] * n)
+    top = max(rank)
+    return [r / top for r in rank] if top > 0 else rank
 
-    n = document.sizes.shape[0]
-    if n < 2 or not document.sizes.any():
-        return np.ones(n)
-    # Dividing each row by the square root of its length before the product
-    # gives overlap / sqrt(len_i * len_j) in one step.
-    scaled = document.counts / np.sqrt(np.maximum(document.sizes, 1.0))[:, None]
-    edges = _gram(scaled)
-    np.fill_diagonal(edges, 0.0)
-    edges /= edges.sum(axis=1, keepdims=True) + 1e-7
-    system = edges.T * -damping
-    system.flat[:: n + 1] += 1.0
-    rank = _solve(system, np.full(n, (1.0 - damping) / n))
-    top = rank.max()
-    return rank / top if top > 0 else rank
 
+def _solve(system: list[list[float]], rhs: list[float]) -> list[float]:
+    """Gaussian elimination, the rows of ``system`` overwritten.
 
-def _solve(system: NDArray[np.float64], rhs: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``np.linalg.solve(system, rhs)`` for a vector ``rhs``, without its wrapper.
-
-    The wrapper's checks and error-state setup cost more than solving a
-    system of a few dozen unknowns; the LAPACK routine it calls is the same,
-    so the answer is identical. The random walk's system is strictly
-    diagonally dominant by columns, hence never singular.
+    The random walk's system is strictly diagonally dominant by columns:
+    never singular, and the pivot is the diagonal (partial pivoting would
+    choose it too). A few dozen unknowns take well under a millisecond; a
+    system of hundreds (a long article asked for a long summary) is handed
+    to numpy's LAPACK, imported then.
     """
-    solve1 = _lapack_solve()
-    if solve1 is None:
+    n = len(rhs)
+    if n > _PURE_SOLVE_LIMIT:
         import numpy as np
 
-        fallback: NDArray[np.float64] = np.linalg.solve(system, rhs).astype(np.float64, copy=False)
-        return fallback
-    result: NDArray[np.float64] = solve1(system, rhs)
+        solved: list[float] = np.linalg.solve(np.array(system), np.array(rhs)).tolist()
+        return solved
+    rows = [[*line, value] for line, value in zip(system, rhs, strict=True)]
+    for k in range(n):
+        pivot_row = rows[k]
+        pivot = pivot_row[k]
+        rest = pivot_row[k + 1 :]
+        for i in range(k + 1, n):
+            row = rows[i]
+            factor = row[k]
+            if factor:
+                factor /= pivot
+                row[k + 1 :] = [x - factor * y for x, y in zip(row[k + 1 :], rest, strict=True)]
+    result = [0.0] * n
+    for k in range(n - 1, -1, -1):
+        row = rows[k]
+        total = row[n]
+        for j in range(k + 1, n):
+            total -= row[j] * result[j]
+        result[k] = total / row[k]
     return result
 
 
-@cache
-def _lapack_solve() -> Callable[..., NDArray[np.float64]] | None:
-    try:  # a private numpy module: fall back to the public function if it moves
-        from numpy.linalg import _umath_linalg
-
-        solve1: Callable[..., NDArray[np.float64]] = _umath_linalg.solve1
-    except (ImportError, AttributeError):
-        return None
-    return solve1
+# Up to this many sentences the walk's system is solved in Python (its cost
+# grows with the cube of the count: 80 take about 5 ms).
+_PURE_SOLVE_LIMIT = 80
 
 
-def _directed_centrality(
-    similarity: NDArray[np.float64], settings: RankerSettings
-) -> NDArray[np.float64]:
-    import numpy as np
-
-    n = similarity.shape[0]
+def _directed_centrality(similarity: list[list[float]], settings: RankerSettings) -> list[float]:
+    n = len(similarity)
     if n < 2:
-        return np.ones(n)
-    later = np.add.reduce(similarity, axis=1, where=_after_diagonal(n))
-    earlier = similarity.sum(axis=1) - later
-    raw = settings.forward_weight * later + settings.backward_weight * earlier
-    top = raw.max()
-    return raw / top if top > 0 else np.zeros(n)
+        return [1.0] * n
+    forward, backward = settings.forward_weight, settings.backward_weight
+    raw = []
+    for i, line in enumerate(similarity):
+        later = sum(line[i + 1 :])
+        earlier = sum(line) - later
+        raw.append(forward * later + backward * earlier)
+    top = max(raw)
+    return [r / top for r in raw] if top > 0 else [0.0] * n
 
 
-@lru_cache(maxsize=32)
-def _after_diagonal(n: int) -> NDArray[np.bool_]:
-    """The cells right of the diagonal of an n x n matrix (read-only, shared)."""
-    import numpy as np
-
-    mask = np.triu(np.ones((n, n), dtype=bool), 1)
-    mask.setflags(write=False)
-    return mask
-
-
-def _lead_trust(similarity: NDArray[np.float64]) -> float:
+def _lead_trust(similarity: list[list[float]]) -> float:
     """How much the opening speaks for the whole article (0.5..1.5)."""
-    n = similarity.shape[0]
+    n = len(similarity)
     if n < 3:
         return 1.0
     # The diagonal is zero: row sums are sums over the other sentences.
-    lead = float(similarity[0].sum()) / (n - 1)
-    typical = float(similarity.sum()) / (n * (n - 1))
+    lead = sum(similarity[0]) / (n - 1)
+    typical = sum(map(sum, similarity)) / (n * (n - 1))
     if typical <= 0:
         return 1.0
-    return float(min(1.5, max(0.5, lead / typical)))
+    return min(1.5, max(0.5, lead / typical))
 
 
 __all__ = [
