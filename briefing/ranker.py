@@ -43,6 +43,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import chain, filterfalse
+from operator import mul, sub
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -447,94 +448,94 @@ def content_terms(sentence: str, stops: frozenset[str], language: str = "") -> l
 
 
 class _Document:
-    """The sentences as term counts, and their pairwise TF-IDF cosines.
+    """The sentences as term counts, with what the ranker reads of their TF-IDF cosines.
 
-    Plain lists and dicts: an article has a few dozen sentences, where a
-    Python loop over the few terms two sentences share costs less than a
-    numpy call's overhead (and ``import numpy`` costs more than summarising
-    a hundred articles' sentences).
+    Plain lists and dicts: an article has a few dozen sentences, each
+    sharing a handful of terms with the others, where Python loops over
+    those few terms cost less than numpy's per-call overhead (and
+    ``import numpy`` costs more than ranking a hundred articles). The
+    cosine matrix itself is never built: the centrality needs each
+    sentence's sums over the sentences after and before it, read from each
+    shared term's list of sentences in one pass, and a row is computed only
+    for a sentence the selection picks (:meth:`similarity_row`).
     """
 
-    __slots__ = ("counts", "postings", "similarity", "sizes")
+    __slots__ = ("_rows", "_terms_of", "counts", "earlier", "later", "postings", "sizes")
 
-    def __init__(
-        self,
-        counts: list[Counter[int]],
-        postings: dict[int, list[int]],
-        sizes: list[int],
-        similarity: list[list[float]],
-    ) -> None:
+    def __init__(self, counts: list[Counter[int]]) -> None:
+        n = len(counts)
         self.counts = counts  # per sentence: term id -> occurrences
-        self.postings = postings  # term id -> the sentences using it, for terms two or more use
-        self.sizes = sizes  # content words per sentence
-        self.similarity = similarity  # TF-IDF cosine, zero diagonal
+        self.sizes = [sum(c.values()) for c in counts]  # content words per sentence
+        self._rows: dict[int, list[float]] = {}
+        postings: dict[int, list[int]] = {}
+        for row, terms in enumerate(counts):
+            for term in terms:
+                found = postings.get(term)
+                if found is None:
+                    postings[term] = [row]
+                else:
+                    found.append(row)
+        # The terms two sentences or more use, with their sentences in article order:
+        # a term used by one sentence adds only to that sentence's norm.
+        self.postings = {term: rows for term, rows in postings.items() if len(rows) >= 2}
+        # Each sentence's shared terms: (the term's sentences, their weights, its own weight).
+        self._terms_of: list[list[tuple[list[int], list[float], float]]] = [[] for _ in counts]
+        self.later = [0.0] * n  # the sum of its cosines to later sentences
+        self.earlier = [0.0] * n  # ... and to earlier ones
+        if not self.postings:
+            return
+        idf = [math.log((n + 1.0) / (df + 0.5)) for df in range(n + 1)]
+        norms = []
+        for terms in counts:
+            total = 0.0
+            for term, count in terms.items():
+                weight = _log1p(count) * idf[len(postings[term])]
+                total += weight * weight
+            norms.append(math.sqrt(total) or 1.0)  # only a sentence without terms has 0
+        later, earlier, terms_of = self.later, self.earlier, self._terms_of
+        for term, rows in self.postings.items():
+            factor = idf[len(rows)]
+            units = [_log1p(counts[row][term]) * factor / norms[row] for row in rows]
+            after = 0.0  # accumulated from the end, so that a last sentence's sum is exactly 0
+            for a in range(len(rows) - 1, -1, -1):
+                later[rows[a]] += units[a] * after
+                after += units[a]
+            before = 0.0
+            for row, unit in zip(rows, units, strict=True):
+                earlier[row] += unit * before
+                before += unit
+                terms_of[row].append((rows, units, unit))
+
+    def similarity_row(self, j: int) -> list[float]:
+        """TF-IDF cosines of sentence j to every sentence (0 to itself)."""
+        found = self._rows.get(j)
+        if found is not None:
+            return found
+        row = [0.0] * len(self.counts)
+        for rows, units, mine in self._terms_of[j]:
+            for i, unit in zip(rows, units, strict=True):
+                row[i] += mine * unit
+        row[j] = 0.0
+        self._rows[j] = row
+        return row
 
 
 def _document(sentences: Sequence[str], language: str) -> _Document:
-    """The sentences' term counts and their pairwise TF-IDF cosines.
-
-    A term used by one sentence only adds to that sentence's norm: the
-    products run over the terms two sentences share, found from each term's
-    list of sentences (a sparse product, in term order).
-    """
-    n = len(sentences)
-    counts = _lexicon(language).encode(sentences)
-    sizes = [counts_total(c) for c in counts]
-    postings: dict[int, list[int]] = {}
-    for row, terms in enumerate(counts):
-        for term in terms:
-            found = postings.get(term)
-            if found is None:
-                postings[term] = [row]
-            else:
-                found.append(row)
-    similarity = [[0.0] * n for _ in range(n)]
-    if not postings:
-        return _Document(counts, {}, sizes, similarity)
-    # The inverse document frequency depends on the term's sentence count only.
-    idf = [math.log((n + 1.0) / (df + 0.5)) for df in range(n + 1)]
-    df_of = {term: len(rows) for term, rows in postings.items()}
-    shared = {term: rows for term, rows in postings.items() if len(rows) >= 2}
-    log1p = _LOG1P
-    norms = []
-    for terms in counts:
-        total = 0.0
-        for term, count in terms.items():
-            weight = (log1p[count] if count < _LOG1P_SIZE else math.log1p(count)) * idf[df_of[term]]
-            total += weight * weight
-        norms.append(math.sqrt(total) or 1.0)  # only a sentence without terms has 0
-    for term, rows in shared.items():
-        factor = idf[len(rows)]
-        units = [
-            (log1p[c] if (c := counts[row][term]) < _LOG1P_SIZE else math.log1p(c))
-            * factor
-            / norms[row]
-            for row in rows
-        ]
-        for a, i in enumerate(rows):
-            weight = units[a]
-            line = similarity[i]
-            for b in range(a + 1, len(rows)):
-                line[rows[b]] += weight * units[b]
-    for i in range(n):  # the product is symmetric: the lower triangle mirrors the upper
-        line = similarity[i]
-        for j in range(i + 1, n):
-            similarity[j][i] = line[j]
-    return _Document(counts, shared, sizes, similarity)
-
-
-def counts_total(counts: Counter[int]) -> int:
-    return sum(counts.values())
+    """The sentences' term counts and TF-IDF cosine sums (:class:`_Document`)."""
+    return _Document(_lexicon(language).encode(sentences))
 
 
 # A term occurs only a few times in a sentence: a table of log1p serves most counts.
-_LOG1P_SIZE = 256
-_LOG1P = [math.log1p(count) for count in range(_LOG1P_SIZE)]
+_LOG1P_TABLE = [math.log1p(count) for count in range(256)]
+
+
+def _log1p(count: int) -> float:
+    return _LOG1P_TABLE[count] if count < 256 else math.log1p(count)
 
 
 def _sizes(sentences: Sequence[str], language: str) -> list[int]:
     """Content words per sentence."""
-    return [counts_total(c) for c in _lexicon(language).encode(sentences)]
+    return [sum(c.values()) for c in _lexicon(language).encode(sentences)]
 
 
 # --- ranking ------------------------------------------------------------------
@@ -579,15 +580,14 @@ def ranking(
     if n == 0 or limit <= 0:
         return []
     document = _document(sentences, language)
-    similarity = document.similarity
-    centrality = _directed_centrality(similarity, settings)
+    centrality = _directed_centrality(document, settings)
     if settings.walk_weight > 0.0:
         walk = _random_walk_centrality(document, settings.damping)
         centrality = [c + settings.walk_weight * w for c, w in zip(centrality, walk, strict=True)]
     overlong = _overlong_discount(sentences, settings.long_words)
     if overlong is not None:
         centrality = [c * d for c, d in zip(centrality, overlong, strict=True)]
-    position = [settings.position_weight * p for p in _position_prior(n, similarity, settings)]
+    position = [settings.position_weight * p for p in _position_prior(n, document, settings)]
     base = [c + p for c, p in zip(centrality, position, strict=True)]
     usable = _usable(sentences, document.sizes, settings.min_words)
     lead = _lead_index(sentences, usable) if settings.lead_rank > 0 else None
@@ -608,10 +608,10 @@ def ranking(
     if settings.tail and limit > head:
         # Only a summary longer than the head needs the random walk.
         scores = _tail_scores(document, short, overlong, settings)
-        tail = _Tail(head, scores, similarity)
+        tail = _Tail(head, scores, document.similarity_row)
     picked = _select_with_mmr(
         base,
-        _Repeats(sentences, similarity, settings),
+        _Repeats(sentences, document, settings),
         usable,
         limit,
         settings.redundancy,
@@ -645,7 +645,7 @@ class _Tail(NamedTuple):
 
     after: int  # ranks 1..after are the head's
     scores: list[float]  # each sentence's tail score
-    similarity: list[list[float]]  # TF-IDF cosines, to see a near-repeat
+    similarity: Callable[[int], list[float]]  # TF-IDF cosines to a sentence (a near-repeat)
 
 
 # Larger than any tail score (at most 1), smaller than _SHORT_PENALTY: a
@@ -667,17 +667,17 @@ class _Repeats:
     """
 
     def __init__(
-        self, sentences: Sequence[str], similarity: list[list[float]], settings: RankerSettings
+        self, sentences: Sequence[str], document: _Document, settings: RankerSettings
     ) -> None:
         self._sentences = sentences
-        self._similarity = similarity
+        self._document = document
         self._settings = settings
         self._entities: list[set[str]] | None = None
         self._numbers: list[set[str]] = []
 
     def of(self, j: int) -> list[float]:
         """Column j: how much each sentence repeats sentence j."""
-        cosines = [row[j] for row in self._similarity]
+        cosines = self._document.similarity_row(j)  # symmetric: row j is column j
         weight = self._settings.entity_weight
         if weight <= 0.0:
             return cosines
@@ -685,16 +685,17 @@ class _Repeats:
             self._entities = _entities_by_sentence(self._sentences)
             self._numbers = [{e for e in found if e[0].isdigit()} for found in self._entities]
         entities, numbers = self._entities, self._numbers
-        theirs, their_numbers = entities[j], numbers[j]
-        repeats = []
-        for i, (cosine, mine, my_numbers) in enumerate(
-            zip(cosines, entities, numbers, strict=True)
-        ):
-            overlap = len(mine & theirs) / (len(mine) or 1) if i != j else 0.0
-            value = max(cosine, weight * overlap)
-            if self._settings.new_numbers and my_numbers:
-                value *= len(my_numbers & their_numbers) / len(my_numbers)
-            repeats.append(value)
+        theirs = entities[j]
+        shared = [len(mine & theirs) for mine in entities]
+        overlap = [count / (len(mine) or 1) for count, mine in zip(shared, entities, strict=True)]
+        overlap[j] = 0.0
+        repeats = list(map(max, cosines, map(weight.__mul__, overlap)))
+        if self._settings.new_numbers:
+            said = numbers[j]
+            return [
+                value * (len(mine & said) / len(mine)) if mine else value
+                for value, mine in zip(repeats, numbers, strict=True)
+            ]
         return repeats
 
 
@@ -864,8 +865,8 @@ def ends_as_sentence(sentence: str) -> bool:
     return last in _TERMINAL
 
 
-def _position_prior(n: int, similarity: list[list[float]], settings: RankerSettings) -> list[float]:
-    trust = _lead_trust(similarity)
+def _position_prior(n: int, document: _Document, settings: RankerSettings) -> list[float]:
+    trust = _lead_trust(document)
     return [
         prior * trust
         for prior in _position_decay(n, settings.position_scale, settings.position_decay)
@@ -1002,11 +1003,11 @@ def _select_with_mmr(
             best = lead
         elif tail is not None and rank > tail.after:
             penalties = [_REPEAT_PENALTY if e > tail_repeat else 0.0 for e in echo]
-            values = [g - p for g, p in zip(tail_gains, penalties, strict=True)]
+            values = list(map(sub, tail_gains, penalties))
             best = values.index(max(values))
             in_tail = True
         elif redundancy:
-            values = [g - redundancy * c for g, c in zip(gains, closest, strict=True)]
+            values = list(map(sub, gains, map(redundancy.__mul__, closest)))
             best = values.index(max(values))
         else:
             best = gains.index(max(gains))  # the first in the article on a tie
@@ -1019,9 +1020,12 @@ def _select_with_mmr(
         gains[best] = _MINUS_INF
         if tail is not None:
             tail_gains[best] = _MINUS_INF
-            echo = [max(e, s) for e, s in zip(echo, tail.similarity[best], strict=True)]
-        if redundancy:
-            closest = [max(c, r) for c, r in zip(closest, repeats.of(best), strict=True)]
+            echo = list(map(max, echo, tail.similarity(best)))
+        # Past the head only the tail's measure is read (and the penalty of
+        # an opening sentence still to be placed).
+        head_goes_on = tail is None or rank < tail.after
+        if redundancy and (head_goes_on or (lead is not None and gains[lead] > _MINUS_INF)):
+            closest = list(map(max, closest, repeats.of(best)))
     return picked
 
 
@@ -1037,105 +1041,119 @@ def _random_walk_centrality(document: _Document, damping: float) -> list[float]:
     their length alone. Unlike sumy's TextRank, a sentence does not vote for
     itself (no self-loops, as in Mihalcea & Tarau's graph): a self-vote
     grows with length and would favour long sentences whatever they say.
-    The distribution is solved for directly rather than by power iteration.
+
+    The distribution is solved for directly rather than by power iteration:
+    with W the edges and D their row sums (plus 1e-7), the walk's
+    (I - damping W D^-1) rank = (1 - damping) / n is, for rank = D x, the
+    symmetric system (D - damping W) x = (1 - damping) / n, which is
+    diagonally dominant (:func:`_solve_symmetric`).
     """
     sizes = document.sizes
     n = len(sizes)
     if n < 2 or not any(sizes):
         return [1.0] * n
-    shared = [[0] * n for _ in range(n)]  # words in common, counted with repeats
+    # Lower triangle of W, diagonal left at 0: the words two sentences share,
+    # counted with repeats (the postings list sentences in article order).
+    lower = [[0.0] * (i + 1) for i in range(n)]
     counts = document.counts
     for term, rows in document.postings.items():
         occurrences = [counts[row][term] for row in rows]
-        for a, i in enumerate(rows):
-            line, mine = shared[i], occurrences[a]
-            for b in range(a + 1, len(rows)):
-                line[rows[b]] += mine * occurrences[b]
+        for b in range(1, len(rows)):
+            line, mine = lower[rows[b]], occurrences[b]
+            for a in range(b):
+                line[rows[a]] += mine * occurrences[a]
     roots = [math.sqrt(max(size, 1)) for size in sizes]
-    edges = [[0.0] * n for _ in range(n)]
-    for i in range(n):
-        common, root = shared[i], roots[i]
-        for j in range(i + 1, n):
-            if common[j]:
-                edges[i][j] = edges[j][i] = common[j] / (root * roots[j])
-    # The walk's system, (I - damping * transition^T) rank = (1 - damping) / n;
-    # the transition matrix is the edges with each row scaled to sum to one.
-    system = [[0.0] * n for _ in range(n)]
-    for j, weights in enumerate(edges):
-        total = sum(weights) + 1e-7
-        for i, edge in enumerate(weights):
-            if edge:
-                system[i][j] = edge / total * -damping
-    for i in range(n):
-        system[i][i] = 1.0
-    rank = _solve(system, [(1.0 - damping) / n] * n)
+    sums = [0.0] * n  # each row's sum of edges, the diagonal's 0 included
+    for i, line in enumerate(lower):
+        root = roots[i]
+        edges = [shared / (root * other) for shared, other in zip(line, roots, strict=False)]
+        sums[i] += sum(edges)
+        sums[:i] = [total + edge for total, edge in zip(sums[:i], edges, strict=False)]
+        lower[i] = [-damping * edge for edge in edges]
+    degrees = [total + 1e-7 for total in sums]
+    for i, line in enumerate(lower):
+        line[i] = degrees[i]
+    x = _solve_symmetric(lower, [(1.0 - damping) / n] * n)
+    rank = [degree * value for degree, value in zip(degrees, x, strict=True)]
     top = max(rank)
     return [r / top for r in rank] if top > 0 else rank
 
 
-def _solve(system: list[list[float]], rhs: list[float]) -> list[float]:
-    """Gaussian elimination, the rows of ``system`` overwritten.
+def _solve_symmetric(lower: list[list[float]], rhs: list[float]) -> list[float]:
+    """Solve a symmetric positive definite system given by its lower triangle.
 
-    The random walk's system is strictly diagonally dominant by columns:
-    never singular, and the pivot is the diagonal (partial pivoting would
-    choose it too). A few dozen unknowns take well under a millisecond; a
-    system of hundreds (a long article asked for a long summary) is handed
-    to numpy's LAPACK, imported then.
+    ``lower[i][j]`` is entry (i, j) for j <= i. An LDL^T factorisation
+    (Cholesky's, without square roots) whose every step is a dot product of
+    two rows, done in C by ``sum(map(mul, ...))``: a few dozen unknowns take
+    a fraction of a millisecond. A diagonally dominant system needs no
+    pivoting. A system of hundreds (a long article asked for a long summary)
+    goes to numpy's LAPACK, imported then.
     """
     n = len(rhs)
     if n > _PURE_SOLVE_LIMIT:
-        import numpy as np
-
-        solved: list[float] = np.linalg.solve(np.array(system), np.array(rhs)).tolist()
-        return solved
-    rows = [[*line, value] for line, value in zip(system, rhs, strict=True)]
-    for k in range(n):
-        pivot_row = rows[k]
-        pivot = pivot_row[k]
-        rest = pivot_row[k + 1 :]
-        for i in range(k + 1, n):
-            row = rows[i]
-            factor = row[k]
-            if factor:
-                factor /= pivot
-                row[k + 1 :] = [x - factor * y for x, y in zip(row[k + 1 :], rest, strict=True)]
-    result = [0.0] * n
-    for k in range(n - 1, -1, -1):
-        row = rows[k]
-        total = row[n]
-        for j in range(k + 1, n):
-            total -= row[j] * result[j]
-        result[k] = total / row[k]
-    return result
-
-
-# Up to this many sentences the walk's system is solved in Python (its cost
-# grows with the cube of the count: 80 take about 5 ms).
-_PURE_SOLVE_LIMIT = 80
+        return _numpy_solve(lower, rhs)
+    factor: list[list[float]] = []  # row i: L[i][j] for j < i
+    scaled: list[list[float]] = []  # row i: L[i][j] * d[j] for j < i
+    pivots: list[float] = []  # d
+    for i, line in enumerate(lower):
+        mine: list[float] = []
+        for j in range(i):
+            # map() stops at the shorter row: mine holds L[i][:j] so far.
+            mine.append((line[j] - sum(map(mul, mine, scaled[j]))) / pivots[j])
+        theirs = [value * pivot for value, pivot in zip(mine, pivots, strict=True)]
+        pivots.append(line[i] - sum(map(mul, mine, theirs)))
+        factor.append(mine)
+        scaled.append(theirs)
+    # L y = rhs, then D z = y, then L^T x = z.
+    y: list[float] = []
+    for mine, value in zip(factor, rhs, strict=True):
+        y.append(value - sum(map(mul, mine, y)))
+    z = [value / pivot for value, pivot in zip(y, pivots, strict=True)]
+    for i in range(n - 1, 0, -1):
+        value = z[i]
+        z[:i] = [total - value * entry for total, entry in zip(z, factor[i], strict=False)]
+    return z
 
 
-def _directed_centrality(similarity: list[list[float]], settings: RankerSettings) -> list[float]:
-    n = len(similarity)
+def _numpy_solve(lower: list[list[float]], rhs: list[float]) -> list[float]:
+    import numpy as np
+
+    n = len(rhs)
+    system = np.zeros((n, n))
+    for i, line in enumerate(lower):
+        system[i, : i + 1] = line
+        system[: i + 1, i] = line
+    solved: list[float] = np.linalg.solve(system, np.array(rhs)).tolist()
+    return solved
+
+
+# Up to this many sentences the walk's system is solved in Python (the
+# factorisation's cost grows with the cube of the count).
+_PURE_SOLVE_LIMIT = 100
+
+
+def _directed_centrality(document: _Document, settings: RankerSettings) -> list[float]:
+    n = len(document.sizes)
     if n < 2:
         return [1.0] * n
     forward, backward = settings.forward_weight, settings.backward_weight
-    raw = []
-    for i, line in enumerate(similarity):
-        later = sum(line[i + 1 :])
-        earlier = sum(line) - later
-        raw.append(forward * later + backward * earlier)
+    raw = [
+        forward * later + backward * earlier
+        for later, earlier in zip(document.later, document.earlier, strict=True)
+    ]
     top = max(raw)
     return [r / top for r in raw] if top > 0 else [0.0] * n
 
 
-def _lead_trust(similarity: list[list[float]]) -> float:
+def _lead_trust(document: _Document) -> float:
     """How much the opening speaks for the whole article (0.5..1.5)."""
-    n = len(similarity)
+    n = len(document.sizes)
     if n < 3:
         return 1.0
-    # The diagonal is zero: row sums are sums over the other sentences.
-    lead = sum(similarity[0]) / (n - 1)
-    typical = sum(map(sum, similarity)) / (n * (n - 1))
+    # The opening sentence has only later ones; every cosine is counted
+    # once as a later and once as an earlier.
+    lead = document.later[0] / (n - 1)
+    typical = (sum(document.later) + sum(document.earlier)) / (n * (n - 1))
     if typical <= 0:
         return 1.0
     return min(1.5, max(0.5, lead / typical))
