@@ -42,7 +42,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import chain, filterfalse
+from itertools import chain, filterfalse, zip_longest
 from operator import mul, sub
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -1063,24 +1063,25 @@ def _random_walk_centrality(document: _Document, damping: float) -> list[float]:
             for a in range(b):
                 line[rows[a]] += mine * occurrences[a]
     roots = [math.sqrt(max(size, 1)) for size in sizes]
-    sums = [0.0] * n  # each row's sum of edges, the diagonal's 0 included
     for i, line in enumerate(lower):
         root = roots[i]
-        edges = [shared / (root * other) for shared, other in zip(line, roots, strict=False)]
-        sums[i] += sum(edges)
-        sums[:i] = [total + edge for total, edge in zip(sums[:i], edges, strict=False)]
-        lower[i] = [-damping * edge for edge in edges]
-    degrees = [total + 1e-7 for total in sums]
+        lower[i] = [shared / (root * other) for shared, other in zip(line, roots, strict=False)]
+    # Row sums of the symmetric W: each row's own part plus its column below the diagonal.
+    columns = map(sum, zip_longest(*lower, fillvalue=0.0))
+    degrees = [
+        sum(line) - line[-1] + below + 1e-7 for line, below in zip(lower, columns, strict=False)
+    ]
+    # (D - damping W) x = b, divided by -damping: the off-diagonal entries are W's own.
     for i, line in enumerate(lower):
-        line[i] = degrees[i]
-    x = _solve_symmetric(lower, [(1.0 - damping) / n] * n)
+        line[i] = -degrees[i] / damping
+    x = _solve_symmetric(lower, [-(1.0 - damping) / n / damping] * n)
     rank = [degree * value for degree, value in zip(degrees, x, strict=True)]
     top = max(rank)
     return [r / top for r in rank] if top > 0 else rank
 
 
 def _solve_symmetric(lower: list[list[float]], rhs: list[float]) -> list[float]:
-    """Solve a symmetric positive definite system given by its lower triangle.
+    """Solve a symmetric definite system given by its lower triangle.
 
     ``lower[i][j]`` is entry (i, j) for j <= i. An LDL^T factorisation
     (Cholesky's, without square roots) whose every step is a dot product of
@@ -1097,9 +1098,11 @@ def _solve_symmetric(lower: list[list[float]], rhs: list[float]) -> list[float]:
     pivots: list[float] = []  # d
     for i, line in enumerate(lower):
         mine: list[float] = []
-        for j in range(i):
-            # map() stops at the shorter row: mine holds L[i][:j] so far.
-            mine.append((line[j] - sum(map(mul, mine, scaled[j]))) / pivots[j])
+        append = mine.append
+        # Column j < i (zip stops at row i's diagonal); map() stops at the
+        # shorter row, and mine holds L[i][:j] so far.
+        for value, theirs, pivot in zip(line, scaled, pivots, strict=False):
+            append((value - sum(map(mul, mine, theirs))) / pivot)
         theirs = [value * pivot for value, pivot in zip(mine, pivots, strict=True)]
         pivots.append(line[i] - sum(map(mul, mine, theirs)))
         factor.append(mine)
