@@ -485,17 +485,18 @@ class _Document:
         if not self.postings:
             return
         idf = [math.log((n + 1.0) / (df + 0.5)) for df in range(n + 1)]
+        log1p = _LOG1P
         norms = []
         for terms in counts:
             total = 0.0
             for term, count in terms.items():
-                weight = _log1p(count) * idf[len(postings[term])]
+                weight = log1p[count] * idf[len(postings[term])]
                 total += weight * weight
             norms.append(math.sqrt(total) or 1.0)  # only a sentence without terms has 0
         later, earlier, terms_of = self.later, self.earlier, self._terms_of
         for term, rows in self.postings.items():
             factor = idf[len(rows)]
-            units = [_log1p(counts[row][term]) * factor / norms[row] for row in rows]
+            units = [log1p[counts[row][term]] * factor / norms[row] for row in rows]
             after = 0.0  # accumulated from the end, so that a last sentence's sum is exactly 0
             for a in range(len(rows) - 1, -1, -1):
                 later[rows[a]] += units[a] * after
@@ -525,12 +526,14 @@ def _document(sentences: Sequence[str], language: str) -> _Document:
     return _Document(_lexicon(language).encode(sentences))
 
 
-# A term occurs only a few times in a sentence: a table of log1p serves most counts.
-_LOG1P_TABLE = [math.log1p(count) for count in range(256)]
+class _Log1pTable(dict[int, float]):
+    """log1p of a term count: a table for the few counts a sentence has, computed past it."""
+
+    def __missing__(self, count: int) -> float:
+        return math.log1p(count)
 
 
-def _log1p(count: int) -> float:
-    return _LOG1P_TABLE[count] if count < 256 else math.log1p(count)
+_LOG1P = _Log1pTable((count, math.log1p(count)) for count in range(256))
 
 
 def _sizes(sentences: Sequence[str], language: str) -> list[int]:
