@@ -24,7 +24,7 @@ from .errors import BriefingError, ConfigError
 
 log = logging.getLogger("briefing")
 
-# The summariser multiplies small matrices: BLAS threads cost more to wake than
+# sumy's algorithms and the story stage multiply small matrices: BLAS threads cost more to wake than
 # they save, and on a busy machine they wait for the other core. Set before
 # numpy is first imported (it is imported lazily, inside the commands).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

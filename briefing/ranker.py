@@ -25,11 +25,19 @@ lists) counting for less, as they do in the first ranks, and near-repeats of a
 picked sentence put last; the order is still one order, so summaries stay
 nested.
 
-Speed: the document is cut at white space and each raw token is turned into
-term ids (words stemmed, stop words dropped) by one lookup in a memo kept
-across documents; the similarities come from one small dense term matrix per
-document, and the greedy selection stops at the length asked for (its first
-k picks do not depend on how many follow).
+Speed: each article is summarised once, in a fresh process, so the ranker
+is plain Python: ``import numpy`` alone costs more than ranking a hundred
+articles, and an article's sentences share few words. Each sentence is cut
+at white space and each raw token is turned into term ids (words stemmed,
+stop words dropped) by one lookup in a memo kept across documents. The
+cosine matrix is never built: the centrality needs each sentence's sums over
+the sentences after and before it, read in one pass over each shared term's
+list of sentences, and a row of cosines is computed only for a sentence the
+selection picks. The random walk is a symmetric linear system solved by an
+LDL^T factorisation of dot products (numpy's LAPACK, imported then, past
+100 sentences). The greedy selection stops at the length asked for (its
+first k picks do not depend on how many follow) and reads names and numbers
+only while the head still needs them.
 """
 
 from __future__ import annotations
