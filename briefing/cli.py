@@ -24,9 +24,9 @@ from .errors import BriefingError, ConfigError
 
 log = logging.getLogger("briefing")
 
-# sumy's algorithms and the story stage multiply small matrices: BLAS threads cost more to wake than
-# they save, and on a busy machine they wait for the other core. Set before
-# numpy is first imported (it is imported lazily, inside the commands).
+# sumy's algorithms and the story stage multiply small matrices: BLAS threads
+# cost more to wake than they save, and on a busy machine they wait for the
+# other core. Set before numpy is first imported (lazily, inside the commands).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 EXAMPLES = """\
