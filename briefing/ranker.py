@@ -46,8 +46,7 @@ import importlib
 import math
 import re
 import threading
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import chain, filterfalse, zip_longest
@@ -382,7 +381,7 @@ class _Lexicon:
     say ``"U.S.-led,"``, is looked up once in a memo giving the term ids of
     its words with stop words left out, as a tuple. News vocabulary repeats:
     after a few articles nearly every token is one dictionary lookup, and a
-    sentence's term counts are one ``Counter`` over those tuples.
+    sentence's term counts are one C counting loop over those tuples.
     """
 
     def __init__(self, language: str) -> None:
@@ -397,7 +396,7 @@ class _Lexicon:
         self._words: dict[str, int] = dict.fromkeys(self._stops, _STOP)
         self._stem_ids: dict[str, int] = {}
 
-    def encode(self, sentences: Sequence[str]) -> list[Counter[int]]:
+    def encode(self, sentences: Sequence[str]) -> list[dict[int, int]]:
         """Each sentence's term counts (term id -> occurrences), stop words left out."""
         # Tokens are looked up as written ("The" and "the" are two memo
         # entries): lower-casing the whole text costs more than the misses.
@@ -407,10 +406,10 @@ class _Lexicon:
                 self._reset()
             get = self._tokens.__getitem__
             try:
-                return [Counter(chain.from_iterable(map(get, words))) for words in tokens]
+                return [_counted(chain.from_iterable(map(get, words))) for words in tokens]
             except KeyError:
                 self._add_tokens(list(chain.from_iterable(tokens)))
-                return [Counter(chain.from_iterable(map(get, words))) for words in tokens]
+                return [_counted(chain.from_iterable(map(get, words))) for words in tokens]
 
     def _add_tokens(self, tokens: list[str]) -> None:
         """Put the tokens the memo lacks into it (the caller holds the lock).
@@ -439,6 +438,22 @@ class _Lexicon:
                 memo[token] = () if term == _STOP else (term,)
             else:
                 memo[token] = tuple(t for t in map(terms.__getitem__, words) if t != _STOP)
+
+
+def _counted(terms: Iterable[int]) -> dict[int, int]:
+    """Term -> occurrences, in first-seen order (a ``Counter`` without its overhead)."""
+    counts: dict[int, int] = {}
+    _count_elements(counts, terms)
+    return counts
+
+
+try:  # the C loop behind Counter (a private name, with a Python version beside it)
+    from collections import _count_elements  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+
+    def _count_elements(counts: dict[int, int], terms: Iterable[int]) -> None:
+        for term in terms:
+            counts[term] = counts.get(term, 0) + 1
 
 
 @cache
@@ -470,7 +485,7 @@ class _Document:
 
     __slots__ = ("_rows", "_terms_of", "counts", "earlier", "later", "postings", "sizes")
 
-    def __init__(self, counts: list[Counter[int]]) -> None:
+    def __init__(self, counts: list[dict[int, int]]) -> None:
         n = len(counts)
         self.counts = counts  # per sentence: term id -> occurrences
         self.sizes = [sum(c.values()) for c in counts]  # content words per sentence
