@@ -1072,12 +1072,17 @@ def _random_walk_centrality(document: _Document, damping: float) -> list[float]:
     with W the edges and D their row sums (plus 1e-7), the walk's
     (I - damping W D^-1) rank = (1 - damping) / n is, for rank = D x, the
     symmetric system (D - damping W) x = (1 - damping) / n, which is
-    diagonally dominant (:func:`_solve_symmetric`).
+    diagonally dominant (:func:`_solve_symmetric`). Past 100 sentences (a
+    long article asked for a long summary) the work grows with the cube of
+    the count, and with the square of each word's sentences: numpy does it
+    (:func:`_numpy_walk`, imported then).
     """
     sizes = document.sizes
     n = len(sizes)
     if n < 2 or not any(sizes):
         return [1.0] * n
+    if n > _PURE_SOLVE_LIMIT:
+        return _numpy_walk(document, damping)
     # Lower triangle of W, diagonal left at 0: the words two sentences share,
     # counted with repeats (the postings list sentences in article order).
     lower = [[0.0] * (i + 1) for i in range(n)]
@@ -1113,12 +1118,9 @@ def _solve_symmetric(lower: list[list[float]], rhs: list[float]) -> list[float]:
     (Cholesky's, without square roots) whose every step is a dot product of
     two rows, done in C by ``sum(map(mul, ...))``: a few dozen unknowns take
     a fraction of a millisecond. A diagonally dominant system needs no
-    pivoting. A system of hundreds (a long article asked for a long summary)
-    goes to numpy's LAPACK, imported then.
+    pivoting.
     """
     n = len(rhs)
-    if n > _PURE_SOLVE_LIMIT:
-        return _numpy_solve(lower, rhs)
     factor: list[list[float]] = []  # row i: L[i][j] for j < i
     scaled: list[list[float]] = []  # row i: L[i][j] * d[j] for j < i
     pivots: list[float] = []  # d
@@ -1144,20 +1146,27 @@ def _solve_symmetric(lower: list[list[float]], rhs: list[float]) -> list[float]:
     return z
 
 
-def _numpy_solve(lower: list[list[float]], rhs: list[float]) -> list[float]:
+def _numpy_walk(document: _Document, damping: float) -> list[float]:
+    """:func:`_random_walk_centrality` as matrices (a long article's long summary)."""
     import numpy as np
 
-    n = len(rhs)
-    system = np.zeros((n, n))
-    for i, line in enumerate(lower):
-        system[i, : i + 1] = line
-        system[: i + 1, i] = line
-    solved: list[float] = np.linalg.solve(system, np.array(rhs)).tolist()
-    return solved
+    n = len(document.sizes)
+    counts = np.zeros((n, len(document.postings)))
+    for column, (term, rows) in enumerate(document.postings.items()):
+        counts[rows, column] = [document.counts[row][term] for row in rows]
+    scaled = counts / np.sqrt(np.maximum(np.array(document.sizes, dtype=np.float64), 1.0))[:, None]
+    edges = scaled @ scaled.T
+    np.fill_diagonal(edges, 0.0)
+    edges /= edges.sum(axis=1, keepdims=True) + 1e-7
+    system = edges.T * -damping
+    system.flat[:: n + 1] += 1.0
+    rank = np.linalg.solve(system, np.full(n, (1.0 - damping) / n))
+    top = rank.max()
+    result: list[float] = (rank / top if top > 0 else rank).tolist()
+    return result
 
 
-# Up to this many sentences the walk's system is solved in Python (the
-# factorisation's cost grows with the cube of the count).
+# Up to this many sentences the walk is computed in Python.
 _PURE_SOLVE_LIMIT = 100
 
 
