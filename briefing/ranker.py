@@ -34,8 +34,8 @@ cosine matrix is never built: the centrality needs each sentence's sums over
 the sentences after and before it, read in one pass over each shared term's
 list of sentences, and a row of cosines is computed only for a sentence the
 selection picks. The random walk is a symmetric linear system solved by an
-LDL^T factorisation of dot products (numpy's LAPACK, imported then, past
-100 sentences). The greedy selection stops at the length asked for (its
+LDL^T factorisation of dot products (past 100 sentences numpy computes the
+walk, imported then). The greedy selection stops at the length asked for (its
 first k picks do not depend on how many follow) and reads names and numbers
 only while the head still needs them.
 """
