@@ -25,24 +25,32 @@ lists) counting for less, as they do in the first ranks, and near-repeats of a
 picked sentence put last; the order is still one order, so summaries stay
 nested.
 
-Speed: the document is cut at white space and each raw token is turned into
-term ids (words stemmed, stop words dropped) by one lookup in a memo kept
-across documents; the similarities come from one small dense term matrix per
-document, and the greedy selection stops at the length asked for (its first
-k picks do not depend on how many follow).
+Speed: each article is summarised once, in a fresh process, so the ranker
+is plain Python: ``import numpy`` alone costs more than ranking a hundred
+articles, and an article's sentences share few words. Each sentence is cut
+at white space and each raw token is turned into term ids (words stemmed,
+stop words dropped) by one lookup in a memo kept across documents. The
+cosine matrix is never built: the centrality needs each sentence's sums over
+the sentences after and before it, read in one pass over each shared term's
+list of sentences, and a row of cosines is computed only for a sentence the
+selection picks. The random walk is a symmetric linear system solved by an
+LDL^T factorisation of dot products (past 100 sentences numpy computes the
+walk, imported then). The greedy selection stops at the length asked for (its
+first k picks do not depend on how many follow) and reads names and numbers
+only while the head still needs them.
 """
 
 from __future__ import annotations
 
 import importlib
+import math
 import re
-import struct
 import threading
-from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import filterfalse
+from itertools import chain, filterfalse, zip_longest
+from operator import mul, sub
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -208,9 +216,8 @@ _EXTRA_STOP_WORDS: dict[str, frozenset[str]] = {
 
 _TOKEN = re.compile(r"\w+|\n")  # "\w" is a little faster than "[^\W_]": same words in news
 _WORD_RUN = re.compile(r"\w+")
-_NEWLINE = -2  # term id of the sentence separator
-# A private-use character marks sentence ends: a token of its own between
-# sentences, which "\w" never matches.
+# A private-use character, which "\w" never matches: the entity rule reads a
+# sentence as if a delimiter came before it.
 _BREAK = "\ue000"
 _STOP = -1  # term id of a stop word
 _LEXICON_LIMIT = 200_000  # tokens remembered per language before the memo starts afresh
@@ -370,12 +377,11 @@ def stemmer(language: str) -> Callable[[str], str]:
 class _Lexicon:
     """Raw token -> term ids for one language, memoised across documents.
 
-    The text is cut at white space (a fast C split) and each raw token, say
-    ``"U.S.-led,"``, is looked up once in a memo giving the term ids of its
-    words with stop words left out, packed as bytes; the sentence separator
-    maps to ``_NEWLINE``. News vocabulary repeats: after a few articles nearly
-    every token is one dictionary lookup, and the document's ids are one
-    ``bytes.join`` with no Python integer in sight.
+    Each sentence is cut at white space (a fast C split) and each raw token,
+    say ``"U.S.-led,"``, is looked up once in a memo giving the term ids of
+    its words with stop words left out, as a tuple. News vocabulary repeats:
+    after a few articles nearly every token is one dictionary lookup, and a
+    sentence's term counts are one C counting loop over those tuples.
     """
 
     def __init__(self, language: str) -> None:
@@ -386,38 +392,24 @@ class _Lexicon:
         self._reset()
 
     def _reset(self) -> None:
-        self._tokens: dict[str, bytes] = {_BREAK: _packed((_NEWLINE,))}
+        self._tokens: dict[str, tuple[int, ...]] = {}
         self._words: dict[str, int] = dict.fromkeys(self._stops, _STOP)
         self._stem_ids: dict[str, int] = {}
 
-    def encode(self, sentences: Sequence[str]) -> tuple[NDArray[np.int32], int]:
-        """Term ids of the document's words, with ``_NEWLINE`` between sentences.
-
-        Also returns how many terms have ids so far (every id is below it).
-        """
-        import numpy as np
-
+    def encode(self, sentences: Sequence[str]) -> list[dict[int, int]]:
+        """Each sentence's term counts (term id -> occurrences), stop words left out."""
         # Tokens are looked up as written ("The" and "the" are two memo
         # entries): lower-casing the whole text costs more than the misses.
-        # Each sentence is cut on its own: joined with the separator (not
-        # Latin-1), an English text would be cut as a two-byte string.
-        tokens: list[str] = []
-        for sentence in sentences:
-            if _BREAK in sentence:
-                sentence = sentence.replace(_BREAK, " ")
-            tokens += sentence.split()
-            tokens.append(_BREAK)
-        del tokens[-1:]  # separators between sentences only
+        tokens = [sentence.split() for sentence in sentences]
         with self._lock:
             if len(self._tokens) > _LEXICON_LIMIT:
                 self._reset()
-            memo = self._tokens
+            get = self._tokens.__getitem__
             try:
-                packed = b"".join(map(memo.__getitem__, tokens))
+                return [_counted(chain.from_iterable(map(get, words))) for words in tokens]
             except KeyError:
-                self._add_tokens(tokens)
-                packed = b"".join(map(memo.__getitem__, tokens))
-            return np.frombuffer(packed, dtype=np.int32), len(self._stem_ids)
+                self._add_tokens(list(chain.from_iterable(tokens)))
+                return [_counted(chain.from_iterable(map(get, words))) for words in tokens]
 
     def _add_tokens(self, tokens: list[str]) -> None:
         """Put the tokens the memo lacks into it (the caller holds the lock).
@@ -443,18 +435,25 @@ class _Lexicon:
         for token, words in zip(new, split, strict=True):
             if len(words) == 1:
                 term = terms[words[0]]
-                memo[token] = b"" if term == _STOP else _pack_one(term)
+                memo[token] = () if term == _STOP else (term,)
             else:
-                memo[token] = _packed(t for t in map(terms.__getitem__, words) if t != _STOP)
+                memo[token] = tuple(t for t in map(terms.__getitem__, words) if t != _STOP)
 
 
-_pack_one = struct.Struct("=i").pack  # one id, as array("i") lays it out
+def _counted(terms: Iterable[int]) -> dict[int, int]:
+    """Term -> occurrences, in first-seen order (a ``Counter`` without its overhead)."""
+    counts: dict[int, int] = {}
+    _count_elements(counts, terms)
+    return counts
 
 
-def _packed(ids: Iterable[int]) -> bytes:
-    # The memo keeps each token's term ids as machine integers: the ids of a
-    # whole document are then one bytes.join, read by numpy without a copy.
-    return array("i", ids).tobytes()
+try:  # the C loop behind Counter (a private name, with a Python version beside it)
+    from collections import _count_elements  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+
+    def _count_elements(counts: dict[int, int], terms: Iterable[int]) -> None:
+        for term in terms:
+            counts[term] = counts.get(term, 0) + 1
 
 
 @cache
@@ -468,122 +467,101 @@ def content_terms(sentence: str, stops: frozenset[str], language: str = "") -> l
     return [stem(w) for w in _TOKEN.findall(sentence.lower()) if w != "\n" and w not in stops]
 
 
-# --- the document as a term matrix -------------------------------------------
+# --- the document: term counts and cosines -------------------------------------
 
 
-@dataclass(frozen=True)
 class _Document:
-    tf: NDArray[np.int64]  # sentences x terms, term counts
-    shared: NDArray[np.bool_]  # the terms used by two sentences or more
-    sizes: NDArray[np.float64]  # content words per sentence
-    similarity: NDArray[np.float64]  # TF-IDF cosine, zero diagonal
+    """The sentences as term counts, with what the ranker reads of their TF-IDF cosines.
 
-    @property
-    def counts(self) -> NDArray[np.float64]:
-        """Counts of the shared terms (only the random walk needs them)."""
-        import numpy as np
-
-        return self.tf[:, self.shared].astype(np.float64)
-
-
-def _document(sentences: Sequence[str], language: str, *, cosines: bool = True) -> _Document:
-    """The sentences as term-count vectors, and their pairwise TF-IDF cosines.
-
-    The counts are one dense sentences x terms matrix made by a single
-    ``bincount``: news articles are small, and a few calls on a dense matrix
-    cost less than the bookkeeping a sparse one needs. A term used by one
-    sentence only adds to that sentence's own diagonal entry, which is
-    zeroed, so the products keep only shared terms; sizes and norms use every
-    term. A pure random walk needs no cosines (``cosines=False`` leaves them
-    at zero).
+    Plain lists and dicts: an article has a few dozen sentences, each
+    sharing a handful of terms with the others, where Python loops over
+    those few terms cost less than numpy's per-call overhead (and
+    ``import numpy`` costs more than ranking a hundred articles). The
+    cosine matrix itself is never built: the centrality needs each
+    sentence's sums over the sentences after and before it, read from each
+    shared term's list of sentences in one pass, and a row is computed only
+    for a sentence the selection picks (:meth:`similarity_row`).
     """
-    import numpy as np
 
-    n = len(sentences)
-    ids, vocabulary = _lexicon(language).encode(sentences)
-    words = ids >= 0
-    rows = np.cumsum(ids == _NEWLINE)[words]
-    terms = ids[words]
-    if terms.size == 0:
-        empty = np.zeros((n, 0), dtype=np.int64)
-        return _Document(empty, np.zeros(0, dtype=bool), np.zeros(n), np.zeros((n, n)))
-    columns, v = _columns(terms, vocabulary, n)
-    tf = np.bincount(rows * v + columns, minlength=n * v).reshape(n, v)
-    df = np.add.reduce(tf > 0, axis=0)
-    shared = df >= 2
-    words_per_sentence = np.bincount(rows, minlength=n)
-    sizes = words_per_sentence.astype(np.float64)
-    if not cosines:
-        return _Document(tf, shared, sizes, np.zeros((n, n)))
-    weights = _log1p(tf, int(words_per_sentence.max()))
-    weights *= np.log((n + 1.0) / (df + 0.5))
-    norms = np.sqrt(np.einsum("ij,ij->i", weights, weights))
-    if not words_per_sentence.all():  # only a sentence without terms has a zero norm
-        norms[norms == 0.0] = 1.0
-    unit = weights[:, shared]
-    unit /= norms[:, None]
-    similarity = _gram(unit)
-    np.fill_diagonal(similarity, 0.0)
-    return _Document(tf, shared, sizes, similarity)
+    __slots__ = ("_rows", "_terms_of", "counts", "earlier", "later", "postings", "sizes")
 
+    def __init__(self, counts: list[dict[int, int]]) -> None:
+        n = len(counts)
+        self.counts = counts  # per sentence: term id -> occurrences
+        self.sizes = [sum(c.values()) for c in counts]  # content words per sentence
+        self._rows: dict[int, list[float]] = {}
+        postings: dict[int, list[int]] = {}
+        for row, terms in enumerate(counts):
+            for term in terms:
+                found = postings.get(term)
+                if found is None:
+                    postings[term] = [row]
+                else:
+                    found.append(row)
+        # The terms two sentences or more use, with their sentences in article order:
+        # a term used by one sentence adds only to that sentence's norm.
+        self.postings = {term: rows for term, rows in postings.items() if len(rows) >= 2}
+        # Each sentence's shared terms: (the term's sentences, their weights, its own weight).
+        self._terms_of: list[list[tuple[list[int], list[float], float]]] = [[] for _ in counts]
+        self.later = [0.0] * n  # the sum of its cosines to later sentences
+        self.earlier = [0.0] * n  # ... and to earlier ones
+        if not self.postings:
+            return
+        idf = [math.log((n + 1.0) / (df + 0.5)) for df in range(n + 1)]
+        log1p = _LOG1P
+        norms = []
+        for terms in counts:
+            total = 0.0
+            for term, count in terms.items():
+                weight = log1p[count] * idf[len(postings[term])]
+                total += weight * weight
+            norms.append(math.sqrt(total) or 1.0)  # only a sentence without terms has 0
+        later, earlier, terms_of = self.later, self.earlier, self._terms_of
+        for term, rows in self.postings.items():
+            factor = idf[len(rows)]
+            units = [log1p[counts[row][term]] * factor / norms[row] for row in rows]
+            after = 0.0  # accumulated from the end, so that a last sentence's sum is exactly 0
+            for a in range(len(rows) - 1, -1, -1):
+                later[rows[a]] += units[a] * after
+                after += units[a]
+            before = 0.0
+            for row, unit in zip(rows, units, strict=True):
+                earlier[row] += unit * before
+                before += unit
+                terms_of[row].append((rows, units, unit))
 
-def _log1p(tf: NDArray[np.int64], largest: int) -> NDArray[np.float64]:
-    """``np.log1p(tf)``; ``largest`` bounds the counts in ``tf``."""
-    import numpy as np
-
-    # A term occurs only a few times in a sentence: a table lookup gives the
-    # same values as np.log1p at half its cost.
-    table = _log1p_table()
-    if largest < table.size:
-        return np.take(table, tf)
-    return np.log1p(tf)
-
-
-@cache
-def _log1p_table() -> NDArray[np.float64]:
-    import numpy as np
-
-    table = np.log1p(np.arange(256, dtype=np.float64))
-    table.setflags(write=False)
-    return table
-
-
-# Up to this many matrix cells, a term's column is the position of one of its
-# occurrences (empty columns cost less than finding the distinct terms);
-# beyond, the distinct terms are sorted out to keep the matrix small.
-_DENSE_CELLS = 400_000
-
-
-def _columns(terms: NDArray[np.int32], vocabulary: int, n: int) -> tuple[NDArray[np.intp], int]:
-    """A matrix column for each occurrence, the same for every occurrence of a term."""
-    import numpy as np
-
-    if n * terms.size <= _DENSE_CELLS:
-        slots = np.empty(vocabulary, dtype=np.intp)
-        slots[terms] = np.arange(terms.size)
-        return slots[terms], terms.size
-    _, columns = np.unique(terms, return_inverse=True)
-    return columns, int(columns.max()) + 1
+    def similarity_row(self, j: int) -> list[float]:
+        """TF-IDF cosines of sentence j to every sentence (0 to itself)."""
+        found = self._rows.get(j)
+        if found is not None:
+            return found
+        row = [0.0] * len(self.counts)
+        for rows, units, mine in self._terms_of[j]:
+            for i, unit in zip(rows, units, strict=True):
+                row[i] += mine * unit
+        row[j] = 0.0
+        self._rows[j] = row
+        return row
 
 
-# OpenBLAS runs a product on several threads above about this many
-# multiply-adds; on matrices this small, waiting for a second core (busy on a
-# shared machine) costs milliseconds where the work takes microseconds.
-_SINGLE_THREAD_PRODUCT = 200_000
+def _document(sentences: Sequence[str], language: str) -> _Document:
+    """The sentences' term counts and TF-IDF cosine sums (:class:`_Document`)."""
+    return _Document(_lexicon(language).encode(sentences))
 
 
-def _gram(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``matrix @ matrix.T``, in row blocks small enough to stay on one thread."""
-    import numpy as np
+class _Log1pTable(dict[int, float]):
+    """log1p of a term count: a table for the few counts a sentence has, computed past it."""
 
-    n, k = matrix.shape
-    block = _SINGLE_THREAD_PRODUCT // max(1, n * k)
-    if block >= n or block == 0:
-        return matrix @ matrix.T
-    result = np.empty((n, n))
-    for start in range(0, n, block):
-        result[start : start + block] = matrix[start : start + block] @ matrix.T
-    return result
+    def __missing__(self, count: int) -> float:
+        return math.log1p(count)
+
+
+_LOG1P = _Log1pTable((count, math.log1p(count)) for count in range(256))
+
+
+def _sizes(sentences: Sequence[str], language: str) -> list[int]:
+    """Content words per sentence."""
+    return [sum(c.values()) for c in _lexicon(language).encode(sentences)]
 
 
 # --- ranking ------------------------------------------------------------------
@@ -627,53 +605,39 @@ def ranking(
     limit = n if count is None else min(count, n)
     if n == 0 or limit <= 0:
         return []
-    import numpy as np
-
     document = _document(sentences, language)
-    similarity = document.similarity
-    centrality = _directed_centrality(similarity, settings)
+    centrality = _directed_centrality(document, settings)
     if settings.walk_weight > 0.0:
-        centrality = centrality + settings.walk_weight * _random_walk_centrality(
-            document, settings.damping
-        )
+        walk = _random_walk_centrality(document, settings.damping)
+        centrality = [c + settings.walk_weight * w for c, w in zip(centrality, walk, strict=True)]
     overlong = _overlong_discount(sentences, settings.long_words)
     if overlong is not None:
-        centrality = centrality * overlong
-    position = settings.position_weight * _position_prior(n, similarity, settings)
-    base = centrality + position
-    usable = usable_sentences(sentences, document.sizes, settings.min_words)
+        centrality = [c * d for c, d in zip(centrality, overlong, strict=True)]
+    position = [settings.position_weight * p for p in _position_prior(n, document, settings)]
+    base = [c + p for c, p in zip(centrality, position, strict=True)]
+    usable = _usable(sentences, document.sizes, settings.min_words)
     lead = _lead_index(sentences, usable) if settings.lead_rank > 0 else None
     # A short sentence that ends as a sentence ("It has two sentences.") is
     # one a reader expects, but says less than a full one: it ranks after
     # every full sentence rather than not at all.
-    short = complete_short_sentences(sentences, document.sizes, settings.min_words) & ~usable
-    if short.any():
-        base = np.where(short, base - _SHORT_PENALTY, base)
-        usable = usable | short
-    redundancy = similarity
-    if settings.entity_weight > 0.0:
-        # TF-IDF cosine misses a sentence that restates another's facts in
-        # other words around them ("une réunion à huis clos à Paris le 11
-        # mars" after "Le 11 mars, ... une réunion à Paris"): the share of its
-        # names, numbers and dates already said sees it.
-        entity, known_numbers = _entity_overlap(sentences)
-        redundancy = np.maximum(redundancy, settings.entity_weight * entity)
-        if settings.new_numbers:
-            # A sentence naming the same people with numbers of its own
-            # ("Artest for the rest of the season, Jackson for 30 games, ...")
-            # states new facts: it repeats a sentence only as far as its
-            # numbers were said there too.
-            redundancy = redundancy * known_numbers
+    short = [
+        s and not u
+        for s, u in zip(
+            _complete_short(sentences, document.sizes, settings.min_words), usable, strict=True
+        )
+    ]
+    if any(short):
+        base = [b - _SHORT_PENALTY if s else b for b, s in zip(base, short, strict=True)]
+        usable = [u or s for u, s in zip(usable, short, strict=True)]
     head = max(settings.head_length, int(settings.head_share * n))
     tail = None
     if settings.tail and limit > head:
         # Only a summary longer than the head needs the random walk.
         scores = _tail_scores(document, short, overlong, settings)
-        tail = _Tail(head, scores, similarity)
-    # Row j: how much each sentence repeats sentence j (what MMR reads per pick).
+        tail = _Tail(head, scores, document.similarity_row)
     picked = _select_with_mmr(
         base,
-        redundancy.T.copy(),
+        _Repeats(sentences, document, settings),
         usable,
         limit,
         settings.redundancy,
@@ -682,22 +646,19 @@ def ranking(
         tail,
         settings.tail_repeat,
     )
-    # Python floats from here: the same IEEE arithmetic as numpy's scalars, cheaper.
-    bases, centralities, positions = base.tolist(), centrality.tolist(), position.tolist()
-    tails = tail.scores.tolist() if tail is not None else []
     return [
         RankedSentence(
             index=i,
-            score=round(bases[i] - settings.redundancy * penalty, 6),
-            centrality=round(centralities[i], 6),
-            position=round(positions[i], 6),
+            score=round(base[i] - settings.redundancy * penalty, 6),
+            centrality=round(centrality[i], 6),
+            position=round(position[i], 6),
             redundancy=round(-settings.redundancy * penalty, 6),
         )
         if not in_tail
         else RankedSentence(
             index=i,
-            score=round(tails[i] - penalty, 6),
-            centrality=round(tails[i], 6),
+            score=round(tail.scores[i] - penalty, 6),  # type: ignore[union-attr]
+            centrality=round(tail.scores[i], 6),  # type: ignore[union-attr]
             position=0.0,
             redundancy=round(-penalty, 6),
         )
@@ -709,8 +670,8 @@ class _Tail(NamedTuple):
     """How the ranks after the head are chosen."""
 
     after: int  # ranks 1..after are the head's
-    scores: NDArray[np.float64]  # each sentence's tail score
-    similarity: NDArray[np.float64]  # TF-IDF cosines, to see a near-repeat
+    scores: list[float]  # each sentence's tail score
+    similarity: Callable[[int], list[float]]  # TF-IDF cosines to a sentence (a near-repeat)
 
 
 # Larger than any tail score (at most 1), smaller than _SHORT_PENALTY: a
@@ -718,7 +679,53 @@ class _Tail(NamedTuple):
 _REPEAT_PENALTY = 10.0
 
 
-def _overlong_discount(sentences: Sequence[str], long_words: int) -> NDArray[np.float64] | None:
+class _Repeats:
+    """How much each sentence repeats a given one: the MMR penalty's measure.
+
+    TF-IDF cosine misses a sentence that restates another's facts in other
+    words around them ("une réunion à huis clos à Paris le 11 mars" after
+    "Le 11 mars, ... une réunion à Paris"): the share of its names, numbers
+    and dates already said sees it. A sentence naming the same people with
+    numbers of its own ("Artest for the rest of the season, Jackson for 30
+    games, ...") states new facts: it repeats a sentence only as far as its
+    numbers were said there too. Read per picked sentence, when a pick needs
+    it: a one-sentence summary reads no names at all.
+    """
+
+    def __init__(
+        self, sentences: Sequence[str], document: _Document, settings: RankerSettings
+    ) -> None:
+        self._sentences = sentences
+        self._document = document
+        self._settings = settings
+        self._entities: list[set[str]] | None = None
+        self._numbers: list[set[str]] = []
+
+    def of(self, j: int) -> list[float]:
+        """Column j: how much each sentence repeats sentence j."""
+        cosines = self._document.similarity_row(j)  # symmetric: row j is column j
+        weight = self._settings.entity_weight
+        if weight <= 0.0:
+            return cosines
+        if self._entities is None:
+            self._entities = _entities_by_sentence(self._sentences)
+            self._numbers = [{e for e in found if e[0].isdigit()} for found in self._entities]
+        entities, numbers = self._entities, self._numbers
+        theirs = entities[j]
+        shared = [len(mine & theirs) for mine in entities]
+        overlap = [count / (len(mine) or 1) for count, mine in zip(shared, entities, strict=True)]
+        overlap[j] = 0.0
+        repeats = list(map(max, cosines, map(weight.__mul__, overlap)))
+        if self._settings.new_numbers:
+            said = numbers[j]
+            return [
+                value * (len(mine & said) / len(mine)) if mine else value
+                for value, mine in zip(repeats, numbers, strict=True)
+            ]
+        return repeats
+
+
+def _overlong_discount(sentences: Sequence[str], long_words: int) -> list[float] | None:
     """How much centrality counts for each sentence: less past ``long_words`` words.
 
     Past 50 words a "sentence" is mostly two glued together (a DailyMail
@@ -731,35 +738,29 @@ def _overlong_discount(sentences: Sequence[str], long_words: int) -> NDArray[np.
     shortest = 2 * long_words - 1
     if all(len(s) <= shortest for s in sentences):
         return None
-    import numpy as np
-
-    words = np.array(
-        [len(s.split()) if len(s) > shortest else 0 for s in sentences], dtype=np.float64
-    )
-    if not (words > long_words).any():
+    words = [len(s.split()) if len(s) > shortest else 0 for s in sentences]
+    if not any(w > long_words for w in words):
         return None
-    return np.minimum(1.0, (long_words / np.maximum(words, 1.0)) ** 2)
+    return [min(1.0, (long_words / max(float(w), 1.0)) ** 2) for w in words]
 
 
 def _tail_scores(
     document: _Document,
-    short: NDArray[np.bool_],
-    overlong: NDArray[np.float64] | None,
+    short: Sequence[bool],
+    overlong: Sequence[float] | None,
     settings: RankerSettings,
-) -> NDArray[np.float64]:
+) -> list[float]:
     """Random-walk centrality, discounted for overlong sentences (the tail's score).
 
     BBC-style long references keep the article's central sentences wherever
     they stand, and favour full ones (on train-bbc a sentence of 20+ words is
     about twice as likely to be kept as one of 5-9).
     """
-    import numpy as np
-
     scores = _random_walk_centrality(document, settings.damping)
     if overlong is not None:
-        scores = scores * overlong
-    if short.any():
-        scores = np.where(short, scores - _SHORT_PENALTY, scores)
+        scores = [s * d for s, d in zip(scores, overlong, strict=True)]
+    if any(short):
+        scores = [s - _SHORT_PENALTY if f else s for s, f in zip(scores, short, strict=True)]
     return scores
 
 
@@ -773,6 +774,15 @@ def has_open_quote(sentence: str) -> bool:
 def usable_sentences(
     sentences: Sequence[str], sizes: NDArray[np.float64], min_words: int
 ) -> NDArray[np.bool_]:
+    """:func:`_usable` as a numpy array (for the story stage, which works in numpy)."""
+    import numpy as np
+
+    return np.array(_usable(sentences, sizes.tolist(), min_words), dtype=bool).reshape(
+        len(sentences)
+    )
+
+
+def _usable(sentences: Sequence[str], sizes: Sequence[float], min_words: int) -> list[bool]:
     """The sentences that may be picked: long enough, and no quotation left open.
 
     Shorter "sentences" are bylines, captions and labels, and so is a
@@ -781,16 +791,15 @@ def usable_sentences(
     mark would misquote its speaker. When nothing qualifies, every sentence
     with a content word does (a summary always has a sentence).
     """
-    import numpy as np
-
-    usable = sizes >= min_words
-    unfit = [has_open_quote(s) or not ends_as_sentence(s) or has_open_bracket(s) for s in sentences]
-    if any(unfit):
-        usable &= ~np.array(unfit)
-    if not usable.any():
-        usable = sizes >= 1
-        if not usable.any():
-            usable[:] = True
+    usable = [
+        size >= min_words
+        and not (has_open_quote(s) or not ends_as_sentence(s) or has_open_bracket(s))
+        for s, size in zip(sentences, sizes, strict=True)
+    ]
+    if not any(usable):
+        usable = [size >= 1 for size in sizes]
+        if not any(usable):
+            usable = [True] * len(sentences)
     return usable
 
 
@@ -802,6 +811,15 @@ _SHORT_PENALTY = 1000.0
 def complete_short_sentences(
     sentences: Sequence[str], sizes: NDArray[np.float64], min_words: int
 ) -> NDArray[np.bool_]:
+    """:func:`_complete_short` as a numpy array (for the story stage)."""
+    import numpy as np
+
+    return np.array(_complete_short(sentences, sizes.tolist(), min_words), dtype=bool).reshape(
+        len(sentences)
+    )
+
+
+def _complete_short(sentences: Sequence[str], sizes: Sequence[float], min_words: int) -> list[bool]:
     """Sentences under ``min_words`` content words that are complete sentences.
 
     Complete: at least one content word, a full stop, question or
@@ -810,20 +828,15 @@ def complete_short_sentences(
     byline or credit ("By Jane Doe.", "Source : AFP."), so page debris is
     not taken for one.
     """
-    import numpy as np
-
-    return np.array(
-        [
-            0 < size < min_words
-            and s.rstrip(_CLOSERS)[-1:] in _SENTENCE_END
-            and not has_open_quote(s)
-            and not has_open_bracket(s)
-            and _opens_as_sentence(s)
-            and not _BYLINE_OPENER.match(s)
-            for s, size in zip(sentences, sizes.tolist(), strict=True)
-        ],
-        dtype=bool,
-    ).reshape(len(sentences))
+    return [
+        0 < size < min_words
+        and s.rstrip(_CLOSERS)[-1:] in _SENTENCE_END
+        and not has_open_quote(s)
+        and not has_open_bracket(s)
+        and _opens_as_sentence(s)
+        and not _BYLINE_OPENER.match(s)
+        for s, size in zip(sentences, sizes, strict=True)
+    ]
 
 
 _CLOSERS = "»\"”’)' "
@@ -844,11 +857,11 @@ def lead_index(
     settings = settings or _DEFAULT_SETTINGS
     if not sentences or settings.lead_rank <= 0:
         return None
-    sizes = _document(sentences, language, cosines=False).sizes
-    return _lead_index(sentences, usable_sentences(sentences, sizes, settings.min_words))
+    sizes = _sizes(sentences, language)
+    return _lead_index(sentences, _usable(sentences, sizes, settings.min_words))
 
 
-def _lead_index(sentences: Sequence[str], usable: NDArray[np.bool_]) -> int | None:
+def _lead_index(sentences: Sequence[str], usable: Sequence[bool]) -> int | None:
     """The article's opening sentence, if it can be picked (news says the news first)."""
     # After a byline or a headline, the lead is the sentence that follows.
     for index in range(min(2, len(sentences))):
@@ -878,21 +891,17 @@ def ends_as_sentence(sentence: str) -> bool:
     return last in _TERMINAL
 
 
-def _position_prior(
-    n: int, similarity: NDArray[np.float64], settings: RankerSettings
-) -> NDArray[np.float64]:
-    return _position_decay(n, settings.position_scale, settings.position_decay) * _lead_trust(
-        similarity
-    )
+def _position_prior(n: int, document: _Document, settings: RankerSettings) -> list[float]:
+    trust = _lead_trust(document)
+    return [
+        prior * trust
+        for prior in _position_decay(n, settings.position_scale, settings.position_decay)
+    ]
 
 
 @lru_cache(maxsize=256)
-def _position_decay(n: int, scale: float, decay: float) -> NDArray[np.float64]:
-    import numpy as np
-
-    prior = 1.0 / (1.0 + np.arange(n) / scale) ** decay
-    prior.setflags(write=False)
-    return prior
+def _position_decay(n: int, scale: float, decay: float) -> tuple[float, ...]:
+    return tuple(1.0 / (1.0 + index / scale) ** decay for index in range(n))
 
 
 _MONTHS = (
@@ -949,43 +958,40 @@ def _entity_overlap(
     sentences: Sequence[str],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The share of sentence i's names, numbers and dates that sentence j has
-    too, and the share of its numbers that j has (1 when i has none)."""
+    too, and the share of its numbers that j has (1 when i has none).
+
+    As numpy matrices, for the story stage; the ranker reads the same shares
+    one picked sentence at a time (:class:`_Repeats`).
+    """
     import numpy as np
 
-    columns: dict[str, int] = {}
-    cells: list[tuple[int, int]] = []
-    numeric: set[int] = set()
-    for row, entities in enumerate(_entities_by_sentence(sentences)):
-        # Counts of 0/1 cells are exact: the column order changes nothing.
-        for entity in entities:
-            column = columns.setdefault(entity, len(columns))
-            cells.append((row, column))
-            if entity[0].isdigit():
-                numeric.add(column)
+    entities = _entities_by_sentence(sentences)
+    numbers = [{e for e in found if e[0].isdigit()} for found in entities]
     n = len(sentences)
-    if not cells:
-        return np.zeros((n, n)), np.ones((n, n))
-    present = np.zeros((n, len(columns)))
-    rows, cols = zip(*cells, strict=True)
-    present[list(rows), list(cols)] = 1.0
-    sizes = np.maximum(present.sum(axis=1), 1.0)
-    overlap: NDArray[np.float64] = _gram(present) / sizes[:, None]
-    np.fill_diagonal(overlap, 0.0)
-    if not numeric:
-        return overlap, np.ones((n, n))
-    numbers = present[:, sorted(numeric)]
-    counts = numbers.sum(axis=1)
-    said = numbers @ present[:, sorted(numeric)].T
-    known: NDArray[np.float64] = np.where(
-        counts[:, None] > 0, said / np.maximum(counts, 1.0)[:, None], 1.0
-    )
+    overlap = np.array(
+        [
+            [
+                len(mine & theirs) / (len(mine) or 1) if i != j else 0.0
+                for j, theirs in enumerate(entities)
+            ]
+            for i, mine in enumerate(entities)
+        ],
+        dtype=np.float64,
+    ).reshape(n, n)
+    known = np.array(
+        [
+            [len(mine & theirs) / len(mine) if mine else 1.0 for theirs in numbers]
+            for mine in numbers
+        ],
+        dtype=np.float64,
+    ).reshape(n, n)
     return overlap, known
 
 
 def _select_with_mmr(
-    base: NDArray[np.float64],
-    repeats: NDArray[np.float64],
-    usable: NDArray[np.bool_],
+    base: Sequence[float],
+    repeats: _Repeats,
+    usable: Sequence[bool],
     count: int,
     redundancy: float,
     lead: int | None,
@@ -995,7 +1001,7 @@ def _select_with_mmr(
 ) -> list[tuple[int, float, bool]]:
     """Greedy maximal marginal relevance: each pick the best base score less
     ``redundancy`` times how closely it repeats a sentence picked before
-    (``repeats[j, i]``: how much sentence i repeats sentence j).
+    (``repeats.of(j)[i]``: how much sentence i repeats sentence j).
 
     The order holds only the sentences that may be picked: a summary is
     shorter than asked rather than quote a fragment or half a quotation.
@@ -1003,42 +1009,56 @@ def _select_with_mmr(
     ``lead_rank`` at the latest. After rank ``tail.after`` each pick is the
     best tail score instead, a sentence closer than ``tail_repeat`` (cosine)
     to a picked one coming last. Returns (index, penalty, picked by the tail).
+    Ties go to the sentence first in the article.
     """
-    import numpy as np
-
-    n = base.shape[0]
-    gains = np.where(usable, base, -np.inf)
-    closest = np.zeros(n)  # best similarity to any picked sentence
+    n = len(base)
+    gains = [b if u else _MINUS_INF for b, u in zip(base, usable, strict=True)]
+    closest = [0.0] * n  # best similarity to any picked sentence
     picked: list[tuple[int, float, bool]] = []
-    available = int(usable.sum())
-    tail_gains = np.where(usable, tail.scores, -np.inf) if tail is not None else gains
-    echo = np.zeros(n)  # best cosine to any picked sentence (the tail's measure)
-    for rank in range(1, min(count, available) + 1):
+    available = sum(usable)
+    tail_gains = (
+        [s if u else _MINUS_INF for s, u in zip(tail.scores, usable, strict=True)]
+        if tail is not None
+        else gains
+    )
+    echo = [0.0] * n  # best cosine to any picked sentence (the tail's measure)
+    ranks = min(count, available)
+    for rank in range(1, ranks + 1):
         in_tail = False
-        if lead is not None and rank >= lead_rank and gains[lead] > -np.inf:
+        if lead is not None and rank >= lead_rank and gains[lead] > _MINUS_INF:
             best = lead
         elif tail is not None and rank > tail.after:
-            penalties = np.where(echo > tail_repeat, _REPEAT_PENALTY, 0.0)
-            best = int((tail_gains - penalties).argmax())
+            penalties = [_REPEAT_PENALTY if e > tail_repeat else 0.0 for e in echo]
+            values = list(map(sub, tail_gains, penalties))
+            best = values.index(max(values))
             in_tail = True
         elif redundancy:
-            best = int((gains - redundancy * closest).argmax())
+            values = list(map(sub, gains, map(redundancy.__mul__, closest)))
+            best = values.index(max(values))
         else:
-            best = int(gains.argmax())  # the first in the article on a tie
+            best = gains.index(max(gains))  # the first in the article on a tie
         if in_tail:
-            picked.append((best, float(penalties[best]), True))
+            picked.append((best, penalties[best], True))
         else:
-            picked.append((best, float(closest[best]) if redundancy else 0.0, False))
-        gains[best] = -np.inf
+            picked.append((best, closest[best] if redundancy else 0.0, False))
+        if rank == ranks:
+            break  # what the last pick repeats matters to no later pick
+        gains[best] = _MINUS_INF
         if tail is not None:
-            tail_gains[best] = -np.inf
-            np.maximum(echo, tail.similarity[best], out=echo)
-        if redundancy:
-            np.maximum(closest, repeats[best], out=closest)
+            tail_gains[best] = _MINUS_INF
+            echo = list(map(max, echo, tail.similarity(best)))
+        # Past the head only the tail's measure is read (and the penalty of
+        # an opening sentence still to be placed).
+        head_goes_on = tail is None or rank < tail.after
+        if redundancy and (head_goes_on or (lead is not None and gains[lead] > _MINUS_INF)):
+            closest = list(map(max, closest, repeats.of(best)))
     return picked
 
 
-def _random_walk_centrality(document: _Document, damping: float) -> NDArray[np.float64]:
+_MINUS_INF = -math.inf
+
+
+def _random_walk_centrality(document: _Document, damping: float) -> list[float]:
     """TextRank's stationary distribution on a graph of shared words.
 
     An edge carries the words two sentences share divided by the geometric
@@ -1047,91 +1067,134 @@ def _random_walk_centrality(document: _Document, damping: float) -> NDArray[np.f
     their length alone. Unlike sumy's TextRank, a sentence does not vote for
     itself (no self-loops, as in Mihalcea & Tarau's graph): a self-vote
     grows with length and would favour long sentences whatever they say.
-    The distribution is solved for directly rather than by power iteration.
+
+    The distribution is solved for directly rather than by power iteration:
+    with W the edges and D their row sums (plus 1e-7), the walk's
+    (I - damping W D^-1) rank = (1 - damping) / n is, for rank = D x, the
+    symmetric system (D - damping W) x = (1 - damping) / n, which is
+    diagonally dominant (:func:`_solve_symmetric`). Past 100 sentences (a
+    long article asked for a long summary) the work grows with the cube of
+    the count, and with the square of each word's sentences: numpy does it
+    (:func:`_numpy_walk`, imported then).
     """
+    sizes = document.sizes
+    n = len(sizes)
+    if n < 2 or not any(sizes):
+        return [1.0] * n
+    if n > _PURE_SOLVE_LIMIT:
+        return _numpy_walk(document, damping)
+    # Lower triangle of W, diagonal left at 0: the words two sentences share,
+    # counted with repeats (the postings list sentences in article order).
+    lower = [[0.0] * (i + 1) for i in range(n)]
+    counts = document.counts
+    for term, rows in document.postings.items():
+        occurrences = [counts[row][term] for row in rows]
+        for b in range(1, len(rows)):
+            line, mine = lower[rows[b]], occurrences[b]
+            for a in range(b):
+                line[rows[a]] += mine * occurrences[a]
+    roots = [math.sqrt(max(size, 1)) for size in sizes]
+    for i, line in enumerate(lower):
+        root = roots[i]
+        lower[i] = [shared / (root * other) for shared, other in zip(line, roots, strict=False)]
+    # Row sums of the symmetric W: each row's own part plus its column below the diagonal.
+    columns = map(sum, zip_longest(*lower, fillvalue=0.0))
+    degrees = [
+        sum(line) - line[-1] + below + 1e-7 for line, below in zip(lower, columns, strict=False)
+    ]
+    # (D - damping W) x = b, divided by -damping: the off-diagonal entries are W's own.
+    for i, line in enumerate(lower):
+        line[i] = -degrees[i] / damping
+    x = _solve_symmetric(lower, [-(1.0 - damping) / n / damping] * n)
+    rank = [degree * value for degree, value in zip(degrees, x, strict=True)]
+    top = max(rank)
+    return [r / top for r in rank] if top > 0 else rank
+
+
+def _solve_symmetric(lower: list[list[float]], rhs: list[float]) -> list[float]:
+    """Solve a symmetric definite system given by its lower triangle.
+
+    ``lower[i][j]`` is entry (i, j) for j <= i. An LDL^T factorisation
+    (Cholesky's, without square roots) whose every step is a dot product of
+    two rows, done in C by ``sum(map(mul, ...))``: a few dozen unknowns take
+    a fraction of a millisecond. A diagonally dominant system needs no
+    pivoting.
+    """
+    n = len(rhs)
+    factor: list[list[float]] = []  # row i: L[i][j] for j < i
+    scaled: list[list[float]] = []  # row i: L[i][j] * d[j] for j < i
+    pivots: list[float] = []  # d
+    for i, line in enumerate(lower):
+        mine: list[float] = []
+        append = mine.append
+        # Column j < i (zip stops at row i's diagonal); map() stops at the
+        # shorter row, and mine holds L[i][:j] so far.
+        for value, theirs, pivot in zip(line, scaled, pivots, strict=False):
+            append((value - sum(map(mul, mine, theirs))) / pivot)
+        theirs = [value * pivot for value, pivot in zip(mine, pivots, strict=True)]
+        pivots.append(line[i] - sum(map(mul, mine, theirs)))
+        factor.append(mine)
+        scaled.append(theirs)
+    # L y = rhs, then D z = y, then L^T x = z.
+    y: list[float] = []
+    for mine, value in zip(factor, rhs, strict=True):
+        y.append(value - sum(map(mul, mine, y)))
+    z = [value / pivot for value, pivot in zip(y, pivots, strict=True)]
+    for i in range(n - 1, 0, -1):
+        value = z[i]
+        z[:i] = [total - value * entry for total, entry in zip(z, factor[i], strict=False)]
+    return z
+
+
+def _numpy_walk(document: _Document, damping: float) -> list[float]:
+    """:func:`_random_walk_centrality` as matrices (a long article's long summary)."""
     import numpy as np
 
-    n = document.sizes.shape[0]
-    if n < 2 or not document.sizes.any():
-        return np.ones(n)
-    # Dividing each row by the square root of its length before the product
-    # gives overlap / sqrt(len_i * len_j) in one step.
-    scaled = document.counts / np.sqrt(np.maximum(document.sizes, 1.0))[:, None]
-    edges = _gram(scaled)
+    n = len(document.sizes)
+    counts = np.zeros((n, len(document.postings)))
+    for column, (term, rows) in enumerate(document.postings.items()):
+        counts[rows, column] = [document.counts[row][term] for row in rows]
+    scaled = counts / np.sqrt(np.maximum(np.array(document.sizes, dtype=np.float64), 1.0))[:, None]
+    edges = scaled @ scaled.T
     np.fill_diagonal(edges, 0.0)
     edges /= edges.sum(axis=1, keepdims=True) + 1e-7
     system = edges.T * -damping
     system.flat[:: n + 1] += 1.0
-    rank = _solve(system, np.full(n, (1.0 - damping) / n))
+    rank = np.linalg.solve(system, np.full(n, (1.0 - damping) / n))
     top = rank.max()
-    return rank / top if top > 0 else rank
-
-
-def _solve(system: NDArray[np.float64], rhs: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``np.linalg.solve(system, rhs)`` for a vector ``rhs``, without its wrapper.
-
-    The wrapper's checks and error-state setup cost more than solving a
-    system of a few dozen unknowns; the LAPACK routine it calls is the same,
-    so the answer is identical. The random walk's system is strictly
-    diagonally dominant by columns, hence never singular.
-    """
-    solve1 = _lapack_solve()
-    if solve1 is None:
-        import numpy as np
-
-        fallback: NDArray[np.float64] = np.linalg.solve(system, rhs).astype(np.float64, copy=False)
-        return fallback
-    result: NDArray[np.float64] = solve1(system, rhs)
+    result: list[float] = (rank / top if top > 0 else rank).tolist()
     return result
 
 
-@cache
-def _lapack_solve() -> Callable[..., NDArray[np.float64]] | None:
-    try:  # a private numpy module: fall back to the public function if it moves
-        from numpy.linalg import _umath_linalg
-
-        solve1: Callable[..., NDArray[np.float64]] = _umath_linalg.solve1
-    except (ImportError, AttributeError):
-        return None
-    return solve1
+# Up to this many sentences the walk is computed in Python.
+_PURE_SOLVE_LIMIT = 100
 
 
-def _directed_centrality(
-    similarity: NDArray[np.float64], settings: RankerSettings
-) -> NDArray[np.float64]:
-    import numpy as np
-
-    n = similarity.shape[0]
+def _directed_centrality(document: _Document, settings: RankerSettings) -> list[float]:
+    n = len(document.sizes)
     if n < 2:
-        return np.ones(n)
-    later = np.add.reduce(similarity, axis=1, where=_after_diagonal(n))
-    earlier = similarity.sum(axis=1) - later
-    raw = settings.forward_weight * later + settings.backward_weight * earlier
-    top = raw.max()
-    return raw / top if top > 0 else np.zeros(n)
+        return [1.0] * n
+    forward, backward = settings.forward_weight, settings.backward_weight
+    raw = [
+        forward * later + backward * earlier
+        for later, earlier in zip(document.later, document.earlier, strict=True)
+    ]
+    top = max(raw)
+    return [r / top for r in raw] if top > 0 else [0.0] * n
 
 
-@lru_cache(maxsize=32)
-def _after_diagonal(n: int) -> NDArray[np.bool_]:
-    """The cells right of the diagonal of an n x n matrix (read-only, shared)."""
-    import numpy as np
-
-    mask = np.triu(np.ones((n, n), dtype=bool), 1)
-    mask.setflags(write=False)
-    return mask
-
-
-def _lead_trust(similarity: NDArray[np.float64]) -> float:
+def _lead_trust(document: _Document) -> float:
     """How much the opening speaks for the whole article (0.5..1.5)."""
-    n = similarity.shape[0]
+    n = len(document.sizes)
     if n < 3:
         return 1.0
-    # The diagonal is zero: row sums are sums over the other sentences.
-    lead = float(similarity[0].sum()) / (n - 1)
-    typical = float(similarity.sum()) / (n * (n - 1))
+    # The opening sentence has only later ones; every cosine is counted
+    # once as a later and once as an earlier.
+    lead = document.later[0] / (n - 1)
+    typical = (sum(document.later) + sum(document.earlier)) / (n * (n - 1))
     if typical <= 0:
         return 1.0
-    return float(min(1.5, max(0.5, lead / typical)))
+    return min(1.5, max(0.5, lead / typical))
 
 
 __all__ = [

@@ -6,8 +6,8 @@ article order, each with its score and what the score is made of. Built-ins
 register themselves in the same registry a plugin would use
 (:func:`register_summarizer`).
 
-sumy, numpy and scipy are imported only when a summary is computed, so
-importing this module stays cheap.
+sumy (and its numpy and scipy) is imported only when one of sumy's algorithms
+summarises, so importing this module stays cheap; our ranker needs neither.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from briefing.ranker import RankerSettings, rank_sentences, ranking
 
 # A short news story: the lead states the event, later sentences develop it.
@@ -269,3 +271,71 @@ def test_a_near_repeat_waits_until_the_rest_is_ranked() -> None:
     assert order[-1] == 7  # sentence 6 already says it
     no_repeat_rule = RankerSettings(tail_repeat=1.0)
     assert indices(ranking(story, language="en", settings=no_repeat_rule))[3] == 7
+
+
+# --- the plain-Python arithmetic, against the matrix formulas it replaces ----------
+LONG_ARTICLE = [
+    *ASIDES,
+    GLUED,
+    *(
+        f"Volunteer {i} from the valley filled {i % 7 + 2} sandbags near the river on day {i}."
+        for i in range(110)
+    ),
+]
+
+
+def _reference_document(sentences: list[str]) -> tuple[Any, Any, Any]:
+    """TF-IDF cosines and the random walk as numpy matrices (the ranker's definitions)."""
+    import numpy as np
+
+    from briefing.ranker import _document
+
+    document = _document(sentences, "en")
+    n = len(sentences)
+    terms = sorted({term for counts in document.counts for term in counts})
+    tf = np.array([[counts.get(t, 0) for t in terms] for counts in document.counts], float)
+    df = (tf > 0).sum(axis=0)
+    weights = np.log1p(tf) * np.log((n + 1.0) / (df + 0.5))
+    norms = np.sqrt((weights**2).sum(axis=1))
+    norms[norms == 0] = 1.0
+    unit = weights / norms[:, None]
+    cosines = unit @ unit.T
+    np.fill_diagonal(cosines, 0.0)
+    shared = tf[:, df >= 2] / np.sqrt(np.maximum(tf.sum(axis=1), 1.0))[:, None]
+    edges = shared @ shared.T
+    np.fill_diagonal(edges, 0.0)
+    edges /= edges.sum(axis=1, keepdims=True) + 1e-7
+    walk = np.linalg.solve(np.eye(n) - 0.85 * edges.T, np.full(n, 0.15 / n))
+    return document, cosines, walk / walk.max()
+
+
+def test_cosine_sums_and_rows_are_the_tf_idf_cosines() -> None:
+    import numpy as np
+
+    for sentences in (STORY, [*ASIDES, GLUED], LONG_ARTICLE):
+        document, cosines, _ = _reference_document(sentences)
+        later = np.triu(cosines, 1).sum(axis=1)
+        assert np.allclose(document.later, later, rtol=1e-12, atol=1e-15)
+        assert np.allclose(document.earlier, cosines.sum(axis=1) - later, atol=1e-12)
+        for j in (0, 3, len(sentences) - 1):
+            assert np.allclose(document.similarity_row(j), cosines[j], rtol=1e-12, atol=1e-15)
+
+
+def test_the_walk_is_textranks_stationary_distribution() -> None:
+    import numpy as np
+
+    from briefing.ranker import _PURE_SOLVE_LIMIT, _random_walk_centrality
+
+    # The long article's system has more unknowns than the Python solver takes:
+    # numpy solves it (imported then), with the same answer.
+    assert len(LONG_ARTICLE) > _PURE_SOLVE_LIMIT
+    for sentences in (STORY, [*ASIDES, GLUED], LONG_ARTICLE[:60], LONG_ARTICLE):
+        document, _, walk = _reference_document(sentences)
+        assert np.allclose(_random_walk_centrality(document, 0.85), walk, rtol=1e-10)
+
+
+def test_a_long_summary_of_a_long_article_is_one_nested_order() -> None:
+    order = ranking(LONG_ARTICLE, language="en")
+    assert sorted(r.index for r in order) == list(range(len(LONG_ARTICLE)))
+    for k in (3, 20, 60):
+        assert rank_sentences(LONG_ARTICLE, k, language="en") == sorted(order[:k])
