@@ -190,7 +190,7 @@ def parse_document(text: str, kind: str) -> Document:
     if kind == "html":
         headline = _html_headline(body)
         title = meta.get("title") or _html_title(body) or headline
-        plain = _drop_headline(html_to_text(body), headline)
+        plain = drop_repeated_title(html_to_text(body), headline)
     elif kind == "markdown":
         title = meta.get("title") or _markdown_title(body)
         plain = markdown_to_text(
@@ -378,13 +378,35 @@ def _html_headline(body: str) -> str | None:
     return html_to_text(body[opened + 1 : end]).strip() or None
 
 
-def _drop_headline(plain: str, headline: str | None) -> str:
-    # A page repeats its headline above the story; a summary would quote it as
-    # the article's first sentence (trafilatura leaves it out of a fetched page).
-    if not headline:
-        return plain
-    first, _, rest = plain.partition("\n\n")
-    return rest if " ".join(first.split()) == " ".join(headline.split()) else plain
+_OPENING_QUOTE = frozenset("\"'«“‘„")
+
+
+def drop_repeated_title(text: str, title: str | None, *, own_paragraph: bool = True) -> str:
+    """``text`` without the article's title where it repeats it as its first words.
+
+    Pages, feed entries and local files often open with their own headline,
+    as a paragraph of its own or glued to the lead ("Lycos, Spammers Trade Blows
+    "Make love not spam" screensaver continues …"): a summary would quote it
+    as part of the article's first sentence. Glued to the lead, the title is
+    only cut before an opening quotation mark, where it cannot be the start
+    of the lead's own sentence ("Kmart to buy Sears for $11bn" keeps its subject).
+    ``own_paragraph=False`` keeps a title that stands as a paragraph of its own.
+    """
+    words = title.split() if title else []
+    if not words:
+        return text
+    body = text.lstrip()
+    wanted = " ".join(words).casefold()
+    first, found, rest = body.partition("\n\n")
+    if own_paragraph and found and " ".join(first.split()).casefold() == wanted:
+        return rest.lstrip()
+    first = body.partition("\n")[0]
+    if len(words) < 3:
+        return text
+    match = re.match(r"\s+".join(re.escape(word) for word in words) + r"[ \t]+", first, re.I)
+    if match is None or first[match.end() : match.end() + 1] not in _OPENING_QUOTE:
+        return text
+    return body[match.end() :]
 
 
 def parse_date(value: str | None) -> datetime | None:

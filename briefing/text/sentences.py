@@ -173,6 +173,9 @@ _TITLES = {
     "english": frozenset(
         [
             "sgt",
+            "spc",
+            "sfc",
+            "cpt",
             "capt",
             "cpl",
             "pvt",
