@@ -330,6 +330,35 @@ def _drop_advert_marker(text: str) -> str:
     return _cut_out(_ADVERT_MARKER(), text)
 
 
+# A page's byline and date glued before the lead: "Paul Roberts, IDG News
+# Service Friday, December 03, 2004 Lycos Europe is caught ...", or a time
+# stamp opening a line ("Saturday November 13, 2004 8:16 PM AP Photo ...").
+# Prose names a weekday and a full date too ("On Friday, December 3, 2004
+# Lycos said"), so only a date after a "Name, Organisation" byline, or a
+# date with its time of day at a line's start, is page furniture.
+_WEEKDAY_DATE = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"\s\d{1,2},?\s\d{4}"
+)
+_CLOCK = (
+    r",?\s\d{1,2}:\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s(?:UTC|GMT|BST|CET|CEST|EST|EDT|CST|CDT|MST|MDT|PST|PDT|ET|PT)\b)?"
+)
+_DATED_BYLINE = _lazy(
+    r"(?:(?:^|(?<=[.!?\"”’»]\s))[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+){1,2},"
+    r"(?:\s[A-Z][\w&'’-]*){1,4}\s" + _WEEKDAY_DATE + r"(?:" + _CLOCK + r")?"
+    r"|^" + _WEEKDAY_DATE + _CLOCK + r")\s(?=[A-Z«\"“])",
+    re.MULTILINE,
+)
+
+
+def _drop_dated_byline(text: str) -> str:
+    if "day" not in text:
+        return text
+    return _cut_out(_DATED_BYLINE(), text)
+
+
 INLINE_DEBRIS_RULES = (
     ("inline photo caption (cut)", _split_captions),
     ("byline and timestamp", _drop_bylines),
@@ -339,6 +368,7 @@ INLINE_DEBRIS_RULES = (
     ("breadcrumb or pager", _drop_navigation),
     ("wire revision note and byline", _drop_wire_header),
     ("advertisement label", _drop_advert_marker),
+    ("byline with its date", _drop_dated_byline),
 )
 
 
