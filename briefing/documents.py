@@ -378,35 +378,49 @@ def _html_headline(body: str) -> str | None:
     return html_to_text(body[opened + 1 : end]).strip() or None
 
 
-_OPENING_QUOTE = frozenset("\"'«“‘„")
+# What starts a sentence, and so cannot go on the title's own: an opening
+# quotation mark, a byline, a dateline in capitals ("MUMBAI:", "NEW YORK
+# (AP)"), or a capitalised function word, which is lower case inside a
+# sentence ("… spammers In its campaign"). A capitalised name may go on the
+# title's sentence ("Obama to meet Putin in Moscow"), so it is no cue.
+_SENTENCE_START = (
+    r"[\"'«“‘„]|By\s[A-Z]|[A-Z]{3,}(?:[ .'’-][A-Z]+)*(?::|,|\s\()"
+    r"|(?:The|A|An|In|On|At|For|With|After|Before|As|But|When|While|This|It|He|She|They"
+    r"|Le|La|Les|Un|Une|Des|Dans|En|Au|Aux|Selon|Pour|Après|Il|Elle|Ils|Elles)\s"
+)
+# A page's heading sits near its top, under the site's navigation at most.
+_TITLE_SEARCH_CHARS = 2_000
 
 
 def drop_repeated_title(text: str, title: str | None, *, own_paragraph: bool = True) -> str:
-    """``text`` without the article's title where it repeats it as its first words.
+    """``text`` without the article's title where the page repeats it above the story.
 
-    Pages, feed entries and local files often open with their own headline,
-    as a paragraph of its own or glued to the lead ("Lycos, Spammers Trade Blows
-    "Make love not spam" screensaver continues …"): a summary would quote it
-    as part of the article's first sentence. Glued to the lead, the title is
-    only cut before an opening quotation mark, where it cannot be the start
-    of the lead's own sentence ("Kmart to buy Sears for $11bn" keeps its subject).
-    ``own_paragraph=False`` keeps a title that stands as a paragraph of its own.
+    Pages, feed entries and local files often carry their own headline, as a
+    paragraph of its own at the top or glued to the lead, sometimes after the
+    site's navigation ("… Next >> Lycos users are to attack spammers In its
+    campaign …"): a summary would quote it as part of the lead. Glued, the
+    title is cut only where a sentence plainly starts after it (see
+    ``_SENTENCE_START``), so a lead that starts with the headline's words
+    keeps them ("Kmart to buy Sears for $11bn"). ``own_paragraph=False``
+    keeps a title that stands as a paragraph of its own at the top.
     """
     words = title.split() if title else []
     if not words:
         return text
     body = text.lstrip()
-    wanted = " ".join(words).casefold()
     first, found, rest = body.partition("\n\n")
-    if own_paragraph and found and " ".join(first.split()).casefold() == wanted:
+    if own_paragraph and found and " ".join(first.split()).casefold() == " ".join(words).casefold():
         return rest.lstrip()
-    first = body.partition("\n")[0]
     if len(words) < 3:
         return text
-    match = re.match(r"\s+".join(re.escape(word) for word in words) + r"[ \t]+", first, re.I)
-    if match is None or first[match.end() : match.end() + 1] not in _OPENING_QUOTE:
+    heading = r"\s+".join(re.escape(word) for word in words)
+    glued = re.compile(rf"(?<!\S)(?i:{heading})[ \t]+(?={_SENTENCE_START})")
+    match = glued.search(body, 0, _TITLE_SEARCH_CHARS)
+    if match is None:
         return text
-    return body[match.end() :]
+    before, after = body[: match.start()], body[match.end() :]
+    # As with inline debris, what stood before the title is never joined to the lead.
+    return f"{before.rstrip()}\n\n{after}" if before.strip() else after
 
 
 def parse_date(value: str | None) -> datetime | None:
