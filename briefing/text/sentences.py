@@ -89,6 +89,8 @@ class _Splitter:
             self._split_paragraph(paragraph, sentences)
             if "No. " in paragraph or "Nos. " in paragraph:
                 sentences[start:] = _join_numbered(sentences[start:])
+            if "?" in paragraph or "!" in paragraph or "…" in paragraph:
+                sentences[start:] = _join_continued(sentences[start:])
         return sentences
 
     def _split_paragraph(self, text: str, sentences: list[str]) -> None:
@@ -244,6 +246,28 @@ def _join_numbered(sentences: list[str]) -> list[str]:
         else:
             joined.append([sentence])
     return [" ".join(parts) for parts in joined]
+
+
+# A question or exclamation mark, or an ellipsis, before a lower-case word
+# does not end the sentence: it closes a title ("Do They Know It's Christmas?
+# is tipped to be the Number One", "Joko! Jakamoko! Toto! won the honour") or
+# a quotation its attribution follows ("« Pourquoi ? » assène-t-il", '"Why?"
+# he asked'). Punkt always breaks there, and the quoted rest had no subject.
+_CONTINUED_AFTER = frozenset("?!…")
+
+
+def _join_continued(sentences: list[str]) -> list[str]:
+    joined: list[list[str]] = []
+    for sentence in sentences:
+        if joined and sentence[:1].islower() and _ends_on_question(joined[-1][-1]):
+            joined[-1].append(sentence)
+        else:
+            joined.append([sentence])
+    return [" ".join(parts) for parts in joined]
+
+
+def _ends_on_question(sentence: str) -> bool:
+    return sentence.rstrip("".join(_CLOSING) + " ")[-1:] in _CONTINUED_AFTER
 
 
 def _mark_before(text: str, start: int, stop: int) -> str:
