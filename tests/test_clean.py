@@ -329,3 +329,15 @@ def test_a_byline_with_its_date_glued_before_the_lead_is_not_quoted() -> None:
         "The vote, held Friday, December 3, 2004 Was close.",
     ):
         assert clean_text(prose) == prose
+
+
+def test_a_line_break_mark_inside_a_sentence_does_not_cut_it_from_its_subject() -> None:
+    # DailyMail marks the printed page's line breaks with " . ", inside sentences too.
+    text = (
+        "Two lawyers representing a woman who . claims to have had sex as a minor have "
+        "filed a complaint . Yesterday he wore a casual . navy blue shirt."
+    )
+    assert clean_text(text) == (
+        "Two lawyers representing a woman who claims to have had sex as a minor have "
+        "filed a complaint . Yesterday he wore a casual navy blue shirt."
+    )

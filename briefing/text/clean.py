@@ -330,6 +330,19 @@ def _drop_advert_marker(text: str) -> str:
     return _cut_out(_ADVERT_MARKER(), text)
 
 
+# DailyMail's text marks each line break of the printed page with " . ",
+# inside sentences too: "a woman who . claims to have had sex as a minor …".
+# Before a lower-case word the mark cannot end a sentence, and the splitter
+# cut there, so the quoted rest lost its subject ("claims to have had sex …").
+_LINE_BREAK_MARK = _lazy(r"(?<=\w) \.(?= [a-zà-öø-ÿ])")
+
+
+def _drop_line_break_marks(text: str) -> str:
+    if " . " not in text:
+        return text
+    return _LINE_BREAK_MARK().sub("", text)
+
+
 # A page's byline and date glued before the lead: "Paul Roberts, IDG News
 # Service Friday, December 03, 2004 Lycos Europe is caught ...", or a time
 # stamp opening a line ("Saturday November 13, 2004 8:16 PM AP Photo ...").
@@ -369,6 +382,7 @@ INLINE_DEBRIS_RULES = (
     ("wire revision note and byline", _drop_wire_header),
     ("advertisement label", _drop_advert_marker),
     ("byline with its date", _drop_dated_byline),
+    ("line-break mark inside a sentence", _drop_line_break_marks),
 )
 
 
