@@ -341,3 +341,13 @@ def test_a_line_break_mark_inside_a_sentence_does_not_cut_it_from_its_subject() 
         "Two lawyers representing a woman who claims to have had sex as a minor have "
         "filed a complaint . Yesterday he wore a casual navy blue shirt."
     )
+
+
+def test_a_byline_with_its_outlet_glued_before_the_lead_is_not_quoted() -> None:
+    glued = "By Edward Iwata, USA TODAY Handing down some of the harshest penalties ever."
+    assert clean_text(glued) == "Handing down some of the harshest penalties ever."
+    for prose in (
+        "By Friday, NATO Secretary General Jens Stoltenberg said no.",
+        "By Edward Iwata, USA TODAY reporters said they would wait.",
+    ):
+        assert clean_text(prose) == prose

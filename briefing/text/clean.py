@@ -330,6 +330,28 @@ def _drop_advert_marker(text: str) -> str:
     return _cut_out(_ADVERT_MARKER(), text)
 
 
+# A newspaper's byline with its outlet in capitals, glued before the lead:
+# "By Edward Iwata, USA TODAY Handing down some of the harshest penalties …".
+# Only at the start of the text, a line or a sentence, with a name of two to
+# four words (no weekday or month: "By Friday, NATO Secretary General …" is
+# prose) and a capitalised word after the outlet.
+_NOT_A_NAME = (
+    r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February"
+    r"|March|April|May|June|July|August|September|October|November|December)\b)"
+)
+_OUTLET_BYLINE = _lazy(
+    r"(?:^|(?<=[.!?\"”’»]\s))By\s" + _NOT_A_NAME + r"[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+){1,3},"
+    r"\s[A-Z][A-Z&.'’]+(?:\s[A-Z][A-Z&.'’]+){0,3}\s(?=[A-Z][a-z])",
+    re.MULTILINE,
+)
+
+
+def _drop_outlet_byline(text: str) -> str:
+    if "By " not in text:
+        return text
+    return _cut_out(_OUTLET_BYLINE(), text)
+
+
 # DailyMail's text marks each line break of the printed page with " . ",
 # inside sentences too: "a woman who . claims to have had sex as a minor …".
 # Before a lower-case word the mark cannot end a sentence, and the splitter
@@ -354,14 +376,14 @@ _WEEKDAY_DATE = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
     r"\s\d{1,2},?\s\d{4}"
 )
-_CLOCK = (
+_TIME_OF_DAY = (
     r",?\s\d{1,2}:\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?"
     r"(?:\s(?:UTC|GMT|BST|CET|CEST|EST|EDT|CST|CDT|MST|MDT|PST|PDT|ET|PT)\b)?"
 )
 _DATED_BYLINE = _lazy(
     r"(?:(?:^|(?<=[.!?\"”’»]\s))[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+){1,2},"
-    r"(?:\s[A-Z][\w&'’-]*){1,4}\s" + _WEEKDAY_DATE + r"(?:" + _CLOCK + r")?"
-    r"|^" + _WEEKDAY_DATE + _CLOCK + r")\s(?=[A-Z«\"“])",
+    r"(?:\s[A-Z][\w&'’-]*){1,4}\s" + _WEEKDAY_DATE + r"(?:" + _TIME_OF_DAY + r")?"
+    r"|^" + _WEEKDAY_DATE + _TIME_OF_DAY + r")\s(?=[A-Z«\"“])",
     re.MULTILINE,
 )
 
@@ -383,6 +405,7 @@ INLINE_DEBRIS_RULES = (
     ("advertisement label", _drop_advert_marker),
     ("byline with its date", _drop_dated_byline),
     ("line-break mark inside a sentence", _drop_line_break_marks),
+    ("byline with its outlet", _drop_outlet_byline),
 )
 
 
