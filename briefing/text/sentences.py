@@ -250,9 +250,10 @@ def _join_numbered(sentences: list[str]) -> list[str]:
 
 # A question or exclamation mark, or an ellipsis, before a lower-case word
 # does not end the sentence: it closes a title ("Do They Know It's Christmas?
-# is tipped to be the Number One", "Joko! Jakamoko! Toto! won the honour") or
-# a quotation its attribution follows ("« Pourquoi ? » assène-t-il", '"Why?"
-# he asked'). Punkt always breaks there, and the quoted rest had no subject.
+# is tipped to be the Number One") or a quotation its attribution follows
+# ("« Pourquoi ? » assène-t-il", '"Why?" he asked'). Punkt always breaks
+# there, and the quoted rest had no subject. (Parts are joined with a space:
+# the paragraph's line breaks were already spaces to the reader.)
 _CONTINUED_AFTER = frozenset("?!…")
 
 
