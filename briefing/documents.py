@@ -190,7 +190,7 @@ def parse_document(text: str, kind: str) -> Document:
     if kind == "html":
         headline = _html_headline(body)
         title = meta.get("title") or _html_title(body) or headline
-        plain = _drop_headline(html_to_text(body), headline)
+        plain = drop_repeated_title(html_to_text(body), headline)
     elif kind == "markdown":
         title = meta.get("title") or _markdown_title(body)
         plain = markdown_to_text(
@@ -378,13 +378,49 @@ def _html_headline(body: str) -> str | None:
     return html_to_text(body[opened + 1 : end]).strip() or None
 
 
-def _drop_headline(plain: str, headline: str | None) -> str:
-    # A page repeats its headline above the story; a summary would quote it as
-    # the article's first sentence (trafilatura leaves it out of a fetched page).
-    if not headline:
-        return plain
-    first, _, rest = plain.partition("\n\n")
-    return rest if " ".join(first.split()) == " ".join(headline.split()) else plain
+# What starts a sentence, and so cannot go on the title's own: an opening
+# quotation mark, a byline, a dateline in capitals ("MUMBAI:", "NEW YORK
+# (AP)"), or a capitalised function word, which is lower case inside a
+# sentence ("… spammers In its campaign"). A capitalised name may go on the
+# title's sentence ("Obama to meet Putin in Moscow"), so it is no cue.
+_SENTENCE_START = (
+    r"[\"'«“‘„]|By\s[A-Z]|[A-Z]{3,}(?:[ .'’-][A-Z]+)*(?::|,|\s\()"
+    r"|(?:The|A|An|In|On|At|For|With|After|Before|As|But|When|While|This|It|He|She|They"
+    r"|Le|La|Les|Un|Une|Des|Dans|En|Au|Aux|Selon|Pour|Après|Il|Elle|Ils|Elles)\s"
+)
+# A page's heading sits near its top, under the site's navigation at most.
+_TITLE_SEARCH_CHARS = 2_000
+
+
+def drop_repeated_title(text: str, title: str | None, *, own_paragraph: bool = True) -> str:
+    """``text`` without the article's title where the page repeats it above the story.
+
+    Pages, feed entries and local files often carry their own headline, as a
+    paragraph of its own at the top or glued to the lead, sometimes after the
+    site's navigation ("… Next >> Lycos users are to attack spammers In its
+    campaign …"): a summary would quote it as part of the lead. Glued, the
+    title is cut only where a sentence plainly starts after it (see
+    ``_SENTENCE_START``), so a lead that starts with the headline's words
+    keeps them ("Kmart to buy Sears for $11bn"). ``own_paragraph=False``
+    keeps a title that stands as a paragraph of its own at the top.
+    """
+    words = title.split() if title else []
+    if not words:
+        return text
+    body = text.lstrip()
+    first, found, rest = body.partition("\n\n")
+    if own_paragraph and found and " ".join(first.split()).casefold() == " ".join(words).casefold():
+        return rest.lstrip()
+    if len(words) < 3:
+        return text
+    heading = r"\s+".join(re.escape(word) for word in words)
+    glued = re.compile(rf"(?<!\S)(?i:{heading})[ \t]+(?={_SENTENCE_START})")
+    match = glued.search(body, 0, _TITLE_SEARCH_CHARS)
+    if match is None:
+        return text
+    before, after = body[: match.start()], body[match.end() :]
+    # As with inline debris, what stood before the title is never joined to the lead.
+    return f"{before.rstrip()}\n\n{after}" if before.strip() else after
 
 
 def parse_date(value: str | None) -> datetime | None:

@@ -308,3 +308,46 @@ def test_markdown_of_spaces_and_brackets_is_read_in_linear_time() -> None:
         text = markdown_to_text(hostile + "\n\nThe council approved the bridge on Monday.")
         assert time.perf_counter() - started < 0.5
         assert text.endswith("The council approved the bridge on Monday.")
+
+
+def test_a_byline_with_its_date_glued_before_the_lead_is_not_quoted() -> None:
+    text = (
+        'Spammers hit back. "Make love not spam" stirs controversy. '
+        "Paul Roberts, IDG News Service Friday, December 03, 2004 Lycos Europe is caught "
+        "in a struggle with spammers.\n"
+        "Saturday November 13, 2004 8:16 PM Marwan Barghouti plans to run."
+    )
+    assert clean_text(text) == (
+        'Spammers hit back. "Make love not spam" stirs controversy.\n\n'
+        "Lycos Europe is caught in a struggle with spammers.\n"
+        "Marwan Barghouti plans to run."
+    )
+    # Prose that names a weekday and a date keeps them.
+    for prose in (
+        "On Friday, December 3, 2004 Lycos said it would stop.",
+        "Saturday November 13, 2004 was a cold day.",
+        "The vote, held Friday, December 3, 2004 Was close.",
+    ):
+        assert clean_text(prose) == prose
+
+
+def test_a_line_break_mark_inside_a_sentence_does_not_cut_it_from_its_subject() -> None:
+    # DailyMail marks the printed page's line breaks with " . ", inside sentences too.
+    text = (
+        "Two lawyers representing a woman who . claims to have had sex as a minor have "
+        "filed a complaint . Yesterday he wore a casual . navy blue shirt."
+    )
+    assert clean_text(text) == (
+        "Two lawyers representing a woman who claims to have had sex as a minor have "
+        "filed a complaint . Yesterday he wore a casual navy blue shirt."
+    )
+
+
+def test_a_byline_with_its_outlet_glued_before_the_lead_is_not_quoted() -> None:
+    glued = "By Edward Iwata, USA TODAY Handing down some of the harshest penalties ever."
+    assert clean_text(glued) == "Handing down some of the harshest penalties ever."
+    for prose in (
+        "By Friday, NATO Secretary General Jens Stoltenberg said no.",
+        "By Edward Iwata, USA TODAY reporters said they would wait.",
+    ):
+        assert clean_text(prose) == prose

@@ -141,3 +141,27 @@ def test_a_markdown_heading_is_the_title_and_a_hostile_one_is_read_at_once(
     doc = read_document(hostile)
     assert time.perf_counter() - started < 0.5
     assert doc.text.endswith("The council approved the bridge on Monday.")
+
+
+def test_a_title_repeated_above_the_lead_is_cut_only_where_a_sentence_plainly_starts() -> None:
+    from briefing.documents import drop_repeated_title
+
+    after_navigation = (
+        "26.11.2004 16:43 << Previous | Next >> Lycos users are to attack spammers In its "
+        'campaign "Make Love, Not Spam", Lycos Europe is sending a screen saver.'
+    )
+    assert drop_repeated_title(after_navigation, "Lycos users are to attack spammers") == (
+        '26.11.2004 16:43 << Previous | Next >>\n\nIn its campaign "Make Love, Not Spam", '
+        "Lycos Europe is sending a screen saver."
+    )
+    dateline = "Markets react as Budget keeps out tax cuts MUMBAI: Equities closed lower."
+    assert drop_repeated_title(dateline, "Markets react as budget keeps out tax cuts") == (
+        "MUMBAI: Equities closed lower."
+    )
+    # A lead that goes on from the headline's words keeps them, names included.
+    for lead, title in (
+        ("Kmart to buy Sears for $11bn, the firms said.", "Kmart to buy Sears"),
+        ("Obama to meet Putin in Moscow next week.", "Obama to meet"),
+        ('In its campaign "Make Love, Not Spam" The rest.', "Make Love, Not Spam"),
+    ):
+        assert drop_repeated_title(lead, title) == lead

@@ -231,6 +231,26 @@ def test_title_only_entries_keep_their_title_as_text() -> None:
     assert [a.text for a in titled] == ["Only a title, nothing else", "Another title-only entry"]
 
 
+def test_an_entry_opening_with_its_title_glued_to_its_lead_does_not_quote_the_title() -> None:
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+    <item><title>Lycos confirms anti-spam tool axe</title><description><![CDATA[
+      <h2>LYCOS CONFIRMS anti-spam tool axe</h2><p>Lycos has scrapped its screensaver.</p>
+    ]]></description></item>
+    <item><title>Lycos, Spammers Trade Blows</title><description>Lycos, Spammers Trade Blows
+      "Make love not spam" screensaver continues to stir up controversy.</description></item>
+    <item><title>Kmart to buy Sears</title>
+      <description>Kmart to buy Sears for $11bn, the firms said.</description></item>
+    </channel></rss>"""
+    options = FeedOptions(source="t", language="en", max_entries=10, base_url=None)
+    texts = [e.article.text for e in parse_feed(feed, options, now=NOW).entries]
+    assert texts == [
+        "LYCOS CONFIRMS anti-spam tool axe\n\nLycos has scrapped its screensaver.",
+        '"Make love not spam" screensaver continues to stir up controversy.',
+        # A lead that starts with the headline's words keeps its subject.
+        "Kmart to buy Sears for $11bn, the firms said.",
+    ]
+
+
 def test_remote_feed_uses_conditional_get(server: LoopbackServer) -> None:
     url = server.route("/feed.xml", with_etag((FEEDS / "rss20-content.xml").read_bytes(), '"7"'))
     source = feed_source(url, full_text=False)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from ..config import Config, SourceConfig
-from ..documents import without_site_name
+from ..documents import drop_repeated_title, without_site_name
 from ..errors import SourceError
 from ..http import HttpClient, HttpResponse, shared_client
 from ..models import Article
@@ -104,9 +104,8 @@ def extract_page(html: bytes, url: str) -> PageText | None:
 def _paragraphs(text: str, title: str | None) -> str:
     # trafilatura puts one paragraph per line; the pipeline separates them by blank lines.
     lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-    if lines and title and lines[0] == title:
-        lines = lines[1:]  # the page's own heading: the title is shown on its own
-    return "\n\n".join(lines)
+    # The page's own heading: the title is shown on its own.
+    return drop_repeated_title("\n\n".join(lines), title)
 
 
 def _short(value: object, limit: int) -> str | None:

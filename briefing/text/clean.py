@@ -330,6 +330,70 @@ def _drop_advert_marker(text: str) -> str:
     return _cut_out(_ADVERT_MARKER(), text)
 
 
+# A newspaper's byline with its outlet in capitals, glued before the lead:
+# "By Edward Iwata, USA TODAY Handing down some of the harshest penalties …".
+# Only at the start of the text, a line or a sentence, with a name of two to
+# four words (no weekday or month: "By Friday, NATO Secretary General …" is
+# prose) and a capitalised word after the outlet.
+_NOT_A_NAME = (
+    r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February"
+    r"|March|April|May|June|July|August|September|October|November|December)\b)"
+)
+_OUTLET_BYLINE = _lazy(
+    r"(?:^|(?<=[.!?\"”’»]\s))By\s" + _NOT_A_NAME + r"[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+){1,3},"
+    r"\s[A-Z][A-Z&.'’]+(?:\s[A-Z][A-Z&.'’]+){0,3}\s(?=[A-Z][a-z])",
+    re.MULTILINE,
+)
+
+
+def _drop_outlet_byline(text: str) -> str:
+    if "By " not in text:
+        return text
+    return _cut_out(_OUTLET_BYLINE(), text)
+
+
+# DailyMail's text marks each line break of the printed page with " . ",
+# inside sentences too: "a woman who . claims to have had sex as a minor …".
+# Before a lower-case word the mark cannot end a sentence, and the splitter
+# cut there, so the quoted rest lost its subject ("claims to have had sex …").
+_LINE_BREAK_MARK = _lazy(r"(?<=\w) \.(?= [a-zà-öø-ÿ])")
+
+
+def _drop_line_break_marks(text: str) -> str:
+    if " . " not in text:
+        return text
+    return _LINE_BREAK_MARK().sub("", text)
+
+
+# A page's byline and date glued before the lead: "Paul Roberts, IDG News
+# Service Friday, December 03, 2004 Lycos Europe is caught ...", or a time
+# stamp opening a line ("Saturday November 13, 2004 8:16 PM AP Photo ...").
+# Prose names a weekday and a full date too ("On Friday, December 3, 2004
+# Lycos said"), so only a date after a "Name, Organisation" byline, or a
+# date with its time of day at a line's start, is page furniture.
+_WEEKDAY_DATE = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"\s\d{1,2},?\s\d{4}"
+)
+_TIME_OF_DAY = (
+    r",?\s\d{1,2}:\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s(?:UTC|GMT|BST|CET|CEST|EST|EDT|CST|CDT|MST|MDT|PST|PDT|ET|PT)\b)?"
+)
+_DATED_BYLINE = _lazy(
+    r"(?:(?:^|(?<=[.!?\"”’»]\s))[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+){1,2},"
+    r"(?:\s[A-Z][\w&'’-]*){1,4}\s" + _WEEKDAY_DATE + r"(?:" + _TIME_OF_DAY + r")?"
+    r"|^" + _WEEKDAY_DATE + _TIME_OF_DAY + r")\s(?=[A-Z«\"“])",
+    re.MULTILINE,
+)
+
+
+def _drop_dated_byline(text: str) -> str:
+    if "day" not in text:
+        return text
+    return _cut_out(_DATED_BYLINE(), text)
+
+
 INLINE_DEBRIS_RULES = (
     ("inline photo caption (cut)", _split_captions),
     ("byline and timestamp", _drop_bylines),
@@ -339,6 +403,9 @@ INLINE_DEBRIS_RULES = (
     ("breadcrumb or pager", _drop_navigation),
     ("wire revision note and byline", _drop_wire_header),
     ("advertisement label", _drop_advert_marker),
+    ("byline with its date", _drop_dated_byline),
+    ("line-break mark inside a sentence", _drop_line_break_marks),
+    ("byline with its outlet", _drop_outlet_byline),
 )
 
 

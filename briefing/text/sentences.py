@@ -10,7 +10,7 @@ import itertools
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from briefing.text.language import LANGUAGE_NAMES
 
@@ -64,8 +64,14 @@ class _Splitter:
     def __init__(self, name: str) -> None:
         import punkt  # loads a packaged model; only paid by commands that split text
 
-        self._punkt: _Tokenizer = punkt.tokenizer_for(name, line_breaks="paragraph")
         params = punkt.load_model(name) if name in punkt.available_languages() else None
+        if params is None:
+            self._punkt: _Tokenizer = punkt.tokenizer_for(name, line_breaks="paragraph")
+        else:
+            params = _with_titles(params, name)
+            self._punkt = punkt.PunktSentenceTokenizer(
+                params, rules=_rules_for(name), line_breaks="paragraph"
+            )
         self._abbreviations: frozenset[str] = frozenset(params.abbrev_types if params else ())
         collocations = params.collocations if params else ()
         self._collocation_starts: frozenset[str] = frozenset(first for first, _ in collocations)
@@ -83,6 +89,8 @@ class _Splitter:
             self._split_paragraph(paragraph, sentences)
             if "No. " in paragraph or "Nos. " in paragraph:
                 sentences[start:] = _join_numbered(sentences[start:])
+            if "?" in paragraph or "!" in paragraph or "…" in paragraph:
+                sentences[start:] = _join_continued(sentences[start:])
         return sentences
 
     def _split_paragraph(self, text: str, sentences: list[str]) -> None:
@@ -158,6 +166,68 @@ class _Splitter:
             sentences.extend(self._punkt.tokenize(piece))
 
 
+# Titles written before a name: news style abbreviates them ("Staff Sgt. John
+# Smith", "Gov. Jane Doe", "le Pr. Martin") and they never end a sentence, but
+# Punkt's models miss some, so a quote was cut after "Sgt." and lost its
+# speaker, and "Capt." stood alone while the next sentence lost its subject.
+# Only titles are added: months ("Dec."), initials and "Jr." do end sentences.
+_TITLES = {
+    "english": frozenset(
+        [
+            "sgt",
+            "spc",
+            "sfc",
+            "cpt",
+            "capt",
+            "cpl",
+            "pvt",
+            "pfc",
+            "gov",
+            "rev",
+            "cmdr",
+            "brig",
+            "msgr",
+            "supt",
+            "insp",
+            "det",
+            "asst",
+            "sens",
+            "messrs",
+            "drs",
+            "mme",
+            "mlle",
+        ]
+    ),
+    "french": frozenset(["dr", "pr", "mgr", "gén", "cdt", "lt", "capt", "sgt", "mme", "mlle"]),
+}
+
+
+def _with_titles(params: Any, name: str) -> Any:
+    titles = _TITLES.get(name, frozenset())
+    if titles <= params.abbrev_types:
+        return params
+    import punkt
+
+    # A copy: the packaged model is cached by the punkt package and stays as shipped.
+    return punkt.PunktParameters(
+        abbrev_types=set(params.abbrev_types) | titles,
+        collocations=set(params.collocations),
+        sent_starters=set(params.sent_starters),
+        numeric_abbrev_types=set(params.numeric_abbrev_types),
+        ortho_context=dict(params.ortho_context),
+        metadata=params.metadata,
+    )
+
+
+def _rules_for(name: str) -> Any:
+    import punkt
+
+    try:
+        return punkt.rules_for_language(name)
+    except LookupError:
+        return None
+
+
 # "No. 2", "Nos. 3 and 4": Punkt's models do not list "no" as an abbreviation
 # ("I said no." ends a sentence), so it cut "the nation's No. 2 defense
 # contractor ... used stolen documents" after "No.", and the quoted second half
@@ -176,6 +246,29 @@ def _join_numbered(sentences: list[str]) -> list[str]:
         else:
             joined.append([sentence])
     return [" ".join(parts) for parts in joined]
+
+
+# A question or exclamation mark, or an ellipsis, before a lower-case word
+# does not end the sentence: it closes a title ("Do They Know It's Christmas?
+# is tipped to be the Number One") or a quotation its attribution follows
+# ("« Pourquoi ? » assène-t-il", '"Why?" he asked'). Punkt always breaks
+# there, and the quoted rest had no subject. (Parts are joined with a space:
+# the paragraph's line breaks were already spaces to the reader.)
+_CONTINUED_AFTER = frozenset("?!…")
+
+
+def _join_continued(sentences: list[str]) -> list[str]:
+    joined: list[list[str]] = []
+    for sentence in sentences:
+        if joined and sentence[:1].islower() and _ends_on_question(joined[-1][-1]):
+            joined[-1].append(sentence)
+        else:
+            joined.append([sentence])
+    return [" ".join(parts) for parts in joined]
+
+
+def _ends_on_question(sentence: str) -> bool:
+    return sentence.rstrip("".join(_CLOSING) + " ")[-1:] in _CONTINUED_AFTER
 
 
 def _mark_before(text: str, start: int, stop: int) -> str:
