@@ -137,15 +137,26 @@ def ours(settings: ranker.RankerSettings | None = None) -> Order:
 # --- the variants --------------------------------------------------------------------
 
 
+def _arrays(
+    document: Any,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The ranker's term counts as numpy arrays: all terms, the shared ones, content words."""
+    terms = sorted({term for counts in document.counts for term in counts})
+    tf = np.array([[counts.get(t, 0) for t in terms] for counts in document.counts], float)
+    tf = tf.reshape(len(document.counts), len(terms))
+    shared = tf[:, (tf > 0).sum(axis=0) >= 2]
+    return tf, shared, np.array(document.sizes, dtype=np.float64)
+
+
 def _walk(
     document: Any, damping: float, norm: str, self_loops: bool, power: float
 ) -> np.ndarray[Any, Any]:
     """The tail's random walk with another edge weight (``norm``), self-loops, a length prior."""
-    n = document.sizes.shape[0]
-    if n < 2 or not document.sizes.any():
+    tf, counts, sizes = _arrays(document)
+    n = sizes.shape[0]
+    if n < 2 or not sizes.any():
         return np.ones(n)
-    counts = document.counts
-    sizes = np.maximum(document.sizes, 1.0)
+    sizes = np.maximum(sizes, 1.0)
     if norm == "sqrt":  # as shipped: shared words / sqrt(len_i * len_j)
         scaled = counts / np.sqrt(sizes)[:, None]
         edges = scaled @ scaled.T
@@ -153,7 +164,6 @@ def _walk(
         logs = np.log(np.maximum(sizes, 2.0))
         edges = (counts @ counts.T) / (logs[:, None] + logs[None, :])
     if self_loops:  # sumy's TextRank: each sentence votes for itself too
-        tf = document.tf.astype(np.float64)
         own = (tf * tf).sum(axis=1)
         own = own / sizes if norm == "sqrt" else own / (2 * np.log(np.maximum(sizes, 2.0)))
         np.fill_diagonal(edges, own)
@@ -175,17 +185,19 @@ def tail_scores(
     overlong: bool = True,
     short_words: int = 0,
 ) -> Callable[..., Any]:
-    """A replacement for ``ranker._tail_scores``."""
+    """A replacement for ``ranker._tail_scores`` (lists in and out, as the ranker's)."""
 
-    def scores(document: Any, short: Any, discount: Any, settings: Any) -> Any:
+    def scores(document: Any, short: Any, discount: Any, settings: Any) -> list[float]:
         result = _walk(document, settings.damping, norm, self_loops, power)
         if overlong and discount is not None:
-            result = result * discount
+            result = result * np.array(discount)
         if short_words:  # fewer content words than this: less centrality, linearly
-            result = result * np.minimum(1.0, np.maximum(document.sizes, 1.0) / short_words)
-        if short.any():
-            result = np.where(short, result - ranker._SHORT_PENALTY, result)
-        return result
+            sizes = np.maximum(np.array(document.sizes, dtype=np.float64), 1.0)
+            result = result * np.minimum(1.0, sizes / short_words)
+        flags = np.array(short, dtype=bool)
+        if flags.any():
+            result = np.where(flags, result - ranker._SHORT_PENALTY, result)
+        return [float(x) for x in result]
 
     return scores
 
@@ -207,11 +219,12 @@ def soft_tail_redundancy(weight: float) -> Callable[..., Any]:
     ) -> Any:
         if tail is None:
             return shipped(base, repeats, usable, count, redundancy, lead, lead_rank)
-        gains = np.where(usable, base, -np.inf)
-        tail_gains = np.where(usable, tail.scores, -np.inf)
-        closest, echo = np.zeros(base.shape[0]), np.zeros(base.shape[0])
+        fits = np.array(usable, dtype=bool)
+        gains = np.where(fits, np.array(base), -np.inf)
+        tail_gains = np.where(fits, np.array(tail.scores), -np.inf)
+        closest, echo = np.zeros(gains.shape[0]), np.zeros(gains.shape[0])
         picked = []
-        for rank in range(1, min(count, int(usable.sum())) + 1):
+        for rank in range(1, min(count, int(fits.sum())) + 1):
             in_tail = False
             if lead is not None and rank >= lead_rank and gains[lead] > -np.inf:
                 best = lead
@@ -223,8 +236,8 @@ def soft_tail_redundancy(weight: float) -> Callable[..., Any]:
                 best = int((gains - redundancy * closest).argmax())
             picked.append((best, float(penalties[best] if in_tail else closest[best]), in_tail))
             gains[best] = tail_gains[best] = -np.inf
-            np.maximum(echo, tail.similarity[best], out=echo)
-            np.maximum(closest, repeats[best], out=closest)
+            np.maximum(echo, np.array(tail.similarity(best)), out=echo)
+            np.maximum(closest, np.array(repeats.of(best)), out=closest)
         return picked
 
     return select

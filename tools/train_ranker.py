@@ -96,9 +96,9 @@ def features(sentences: Sequence[str], language: str) -> np.ndarray:
     """One row per sentence, in the order of FEATURES; none depends on the summary length."""
     n = len(sentences)
     document = ranker._document(sentences, language)
-    similarity = document.similarity
-    walk = ranker._random_walk_centrality(document, 0.85)
-    directed = ranker._directed_centrality(similarity, ranker.RankerSettings())
+    similarity = np.array([document.similarity_row(j) for j in range(n)]).reshape(n, n)
+    walk = np.array(ranker._random_walk_centrality(document, 0.85))
+    directed = np.array(ranker._directed_centrality(document, ranker.RankerSettings()))
     words = np.array([len(s.split()) for s in sentences], dtype=np.float64)
     cosines = similarity.sum(axis=1)
     position = np.arange(n, dtype=np.float64)
@@ -160,11 +160,9 @@ def rankings(docs: list[dict[str, Any]], model: dict[str, Any] | None) -> list[l
     shipped = ranker._tail_scores
     current: dict[str, np.ndarray] = {}
 
-    def learned_tail(
-        document: Any, short: np.ndarray, overlong: np.ndarray | None, settings: Any
-    ) -> np.ndarray:
+    def learned_tail(document: Any, short: Any, overlong: Any, settings: Any) -> list[float]:
         scores = current["scores"]
-        return np.where(short, scores - 1000.0, scores)
+        return [float(s) - 1000.0 if f else float(s) for s, f in zip(scores, short, strict=True)]
 
     orders = []
     try:
