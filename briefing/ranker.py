@@ -788,12 +788,18 @@ def _usable(sentences: Sequence[str], sizes: Sequence[float], min_words: int) ->
     Shorter "sentences" are bylines, captions and labels, and so is a
     "sentence" without final punctuation (a headline, a photo caption cut
     off the text, a list item); a sentence with an unbalanced quotation
-    mark would misquote its speaker. When nothing qualifies, every sentence
-    with a content word does (a summary always has a sentence).
+    mark would misquote its speaker, and one that opens on a lower-case word
+    lost its start. When nothing qualifies, every sentence with a content
+    word does (a summary always has a sentence).
     """
     usable = [
         size >= min_words
-        and not (has_open_quote(s) or not ends_as_sentence(s) or has_open_bracket(s))
+        and not (
+            has_open_quote(s)
+            or not ends_as_sentence(s)
+            or has_open_bracket(s)
+            or _lost_its_start(s)
+        )
         for s, size in zip(sentences, sizes, strict=True)
     ]
     if not any(usable):
@@ -806,6 +812,22 @@ def _usable(sentences: Sequence[str], sizes: Sequence[float], min_words: int) ->
 # Larger than any gap between two full sentences' scores (each is at most a
 # few units), so a short sentence never outranks a full one.
 _SHORT_PENALTY = 1000.0
+
+
+_LOWER_WORD = re.compile(r"[^\W\d_A-Z]+\b")
+
+
+def _lost_its_start(sentence: str) -> bool:
+    """Whether a "sentence" opens on a lower-case word: its start was lost.
+
+    A name the page linked and the scrape dropped ("At the same meeting,
+    [name] finished third in 7.27 seconds"), a cut inside a title: quoted,
+    it has no subject. "eBay" and "iPhone", with a capital inside, stay.
+    """
+    if not sentence[:1].islower():
+        return False
+    match = _LOWER_WORD.match(sentence)
+    return match is not None and match.group().islower()
 
 
 def complete_short_sentences(

@@ -339,3 +339,18 @@ def test_a_long_summary_of_a_long_article_is_one_nested_order() -> None:
     assert sorted(r.index for r in order) == list(range(len(LONG_ARTICLE)))
     for k in (3, 20, 60):
         assert rank_sentences(LONG_ARTICLE, k, language="en") == sorted(order[:k])
+
+
+def test_a_sentence_that_lost_its_start_is_never_ranked() -> None:
+    from briefing.ranker import ranking
+
+    # The scrape dropped the linked name: "At the same meeting, [name] finished third".
+    sentences = [
+        "Jamaica's Veronica Campbell won the women's 60m title in Birmingham on Saturday.",
+        "finished third in the women's 60m title race in Birmingham on Saturday in 7.27.",
+        "Campbell said the 60m title in Birmingham was a good start to her season.",
+        "eBay said its profits from the women's 60m title sponsorship rose in Birmingham.",
+    ]
+    ranked = {r.index for r in ranking(sentences, language="en")}
+    # "eBay" opens on a lower-case letter but lost nothing.
+    assert ranked == {0, 2, 3}
