@@ -346,8 +346,11 @@ _OUTLET_BYLINE = _lazy(
 )
 
 
+_BY_NAME_COMMA_CAPITALS = _lazy(r"By\s[A-Z][^\n,]{2,60},\s[A-Z][A-Z]")
+
+
 def _drop_outlet_byline(text: str) -> str:
-    if "By " not in text:
+    if _BY_NAME_COMMA_CAPITALS().search(text) is None:
         return text
     return _cut_out(_OUTLET_BYLINE(), text)
 
@@ -388,8 +391,16 @@ _DATED_BYLINE = _lazy(
 )
 
 
+# A weekday before a month and a day of it: the cheap test that spares almost
+# every text the full pattern (a third of the cleaning's time when run on all).
+_WEEKDAY_BEFORE_DATE = _lazy(
+    r"day,?\s(?:January|February|March|April|May|June|July|August|September|October"
+    r"|November|December)\s\d"
+)
+
+
 def _drop_dated_byline(text: str) -> str:
-    if "day" not in text:
+    if _WEEKDAY_BEFORE_DATE().search(text) is None:
         return text
     return _cut_out(_DATED_BYLINE(), text)
 
