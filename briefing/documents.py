@@ -383,7 +383,7 @@ def _html_headline(body: str) -> str | None:
 # (AP)"), or a capitalised function word, which is lower case inside a
 # sentence ("… spammers In its campaign"). A capitalised name may go on the
 # title's sentence ("Obama to meet Putin in Moscow"), so it is no cue.
-_SENTENCE_START = (
+_SENTENCE_START = re.compile(
     r"[\"'«“‘„]|By\s[A-Z]|[A-Z]{3,}(?:[ .'’-][A-Z]+)*(?::|,|\s\()"
     r"|(?:The|A|An|In|On|At|For|With|After|Before|As|But|When|While|This|It|He|She|They"
     r"|Le|La|Les|Un|Une|Des|Dans|En|Au|Aux|Selon|Pour|Après|Il|Elle|Ils|Elles)\s"
@@ -413,10 +413,16 @@ def drop_repeated_title(text: str, title: str | None, *, own_paragraph: bool = T
         return rest.lstrip()
     if len(words) < 3:
         return text
+    # Most texts do not repeat their title near the top: a substring test
+    # spares them compiling a pattern for it (half a millisecond an entry).
+    top = body[: _TITLE_SEARCH_CHARS + len(title or "")]
+    if " ".join(words).casefold() not in " ".join(top.split()).casefold():
+        return text
     heading = r"\s+".join(re.escape(word) for word in words)
-    glued = re.compile(rf"(?<!\S)(?i:{heading})[ \t]+(?={_SENTENCE_START})")
-    match = glued.search(body, 0, _TITLE_SEARCH_CHARS)
-    if match is None:
+    for match in re.finditer(rf"(?<!\S)(?i:{heading})[ \t]+", top):
+        if match.start() < _TITLE_SEARCH_CHARS and _SENTENCE_START.match(body, match.end()):
+            break
+    else:
         return text
     before, after = body[: match.start()], body[match.end() :]
     # As with inline debris, what stood before the title is never joined to the lead.
