@@ -351,3 +351,21 @@ def test_a_byline_with_its_outlet_glued_before_the_lead_is_not_quoted() -> None:
         "By Edward Iwata, USA TODAY reporters said they would wait.",
     ):
         assert clean_text(prose) == prose
+
+
+def test_a_crosshead_in_capitals_glued_between_two_sentences_is_cut() -> None:
+    text = (
+        "Elle avait rencontré ses proches.\"JE N'AI JAMAIS ENTENDU DIRE QUE PENELOPE FILLON "
+        'TRAVAILLAIT"Interrogée par le Canard, elle a déclaré : non. - LA TRANSPLANTATION, '
+        "SON SEUL ESPOIR -Les médecins n'envisagent qu'une solution."
+    )
+    assert clean_text(text) == (
+        "Elle avait rencontré ses proches.\n\nInterrogée par le Canard, elle a déclaré : non."
+        "\n\nLes médecins n'envisagent qu'une solution."
+    )
+    # A word shouted inside a sentence, and a score, are prose.
+    for prose in (
+        'Il a crié "AU SECOURS MAINTENANT" puis est parti.',
+        "Il a fini 2-1. Ils partent.",
+    ):
+        assert clean_text(prose) == prose

@@ -330,6 +330,27 @@ def _drop_advert_marker(text: str) -> str:
     return _cut_out(_ADVERT_MARKER(), text)
 
 
+# A crosshead (intertitre) in capitals, glued between two sentences by the
+# scrape, in quotation marks or between dashes: "… ses proches."JE N'AI
+# JAMAIS ENTENDU DIRE QUE PENELOPE FILLON TRAVAILLAIT"Interrogée par …", "-
+# LA TRANSPLANTATION, SON SEUL ESPOIR -Les médecins …". Left in, it joined two
+# sentences into one quote and threw the quotation marks out of balance. Only
+# after a sentence's end and before a capital with no space: a shouted word
+# inside a sentence ("il a crié "AU SECOURS" puis") stays.
+_CAPS = r"[A-ZÀ-ÖØ-Þ0-9][A-ZÀ-ÖØ-Þ0-9 ,'’:!?-]{8,150}"  # a crosshead is short: bounded, so linear
+_CROSSHEAD = _lazy(
+    rf"(?<=[.!?»\"”])[ \t]*(?:\"{_CAPS}\"|-[ \t]?{_CAPS}?[ \t]?-[ \t]?)(?=[A-ZÀ-ÖØ-Þ«\"])"
+    rf"|^[ \t]*-[ \t]?{_CAPS}?[ \t]?-[ \t]?(?=[A-ZÀ-ÖØ-Þ«\"])",
+    re.MULTILINE,
+)
+
+
+def _drop_crossheads(text: str) -> str:
+    if '"' not in text and "-" not in text:
+        return text
+    return _cut_out(_CROSSHEAD(), text)
+
+
 # A newspaper's byline with its outlet in capitals, glued before the lead:
 # "By Edward Iwata, USA TODAY Handing down some of the harshest penalties …".
 # Only at the start of the text, a line or a sentence, with a name of two to
@@ -417,6 +438,7 @@ INLINE_DEBRIS_RULES = (
     ("byline with its date", _drop_dated_byline),
     ("line-break mark inside a sentence", _drop_line_break_marks),
     ("byline with its outlet", _drop_outlet_byline),
+    ("crosshead in capitals", _drop_crossheads),
 )
 
 
