@@ -337,7 +337,9 @@ def _drop_advert_marker(text: str) -> str:
 # sentences into one quote and threw the quotation marks out of balance. Only
 # after a sentence's end and before a capital with no space: a shouted word
 # inside a sentence ("il a crié "AU SECOURS" puis") stays.
-_CAPS = r"[A-ZÀ-ÖØ-Þ0-9][A-ZÀ-ÖØ-Þ0-9 ,'’:!?-]{8,150}"  # a crosshead is short: bounded, so linear
+_CAPS_FIRST = r"[A-ZÀ-ÖØ-Þ0-9]"
+_CAPS_NEXT = r"[A-ZÀ-ÖØ-Þ0-9 ,'’:!?-]"
+_CAPS = _CAPS_FIRST + _CAPS_NEXT + "{8,150}"  # a crosshead is short: bounded, so linear
 _CROSSHEAD = _lazy(
     rf"(?<=[.!?»\"”])[ \t]*(?:\"{_CAPS}\"|-[ \t]?{_CAPS}?[ \t]?-[ \t]?)(?=[A-ZÀ-ÖØ-Þ«\"])"
     rf"|^[ \t]*-[ \t]?{_CAPS}?[ \t]?-[ \t]?(?=[A-ZÀ-ÖØ-Þ«\"])",
@@ -345,8 +347,17 @@ _CROSSHEAD = _lazy(
 )
 
 
+# The cheap test first (a quotation mark or dash before capitals): a pattern
+# that starts with a look-behind is tried at every character of the text.
+_QUOTE_BEFORE_CAPITALS = _lazy('"' + _CAPS_FIRST + _CAPS_NEXT + "{8}")
+_DASH_BEFORE_CAPITALS = _lazy(r"-[ \t]?" + _CAPS_FIRST + _CAPS_NEXT + "{8}")
+
+
 def _drop_crossheads(text: str) -> str:
-    if '"' not in text and "-" not in text:
+    if (
+        _QUOTE_BEFORE_CAPITALS().search(text) is None
+        and _DASH_BEFORE_CAPITALS().search(text) is None
+    ):
         return text
     return _cut_out(_CROSSHEAD(), text)
 
