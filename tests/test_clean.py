@@ -363,6 +363,8 @@ def test_a_crosshead_in_capitals_glued_between_two_sentences_is_cut() -> None:
         "Elle avait rencontré ses proches.\n\nInterrogée par le Canard, elle a déclaré : non."
         "\n\nLes médecins n'envisagent qu'une solution."
     )
+    bare = "a-t-elle raconté.UNE DEUXIÈME VOITURE, PUIS UNE TROISIÈMESur son trajet, il fuit."
+    assert clean_text(bare) == "a-t-elle raconté.\n\nSur son trajet, il fuit."
     # A word shouted inside a sentence, and a score, are prose.
     for prose in (
         'Il a crié "AU SECOURS MAINTENANT" puis est parti.',

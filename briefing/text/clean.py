@@ -342,7 +342,11 @@ _CAPS_NEXT = r"[A-ZÀ-ÖØ-Þ0-9 ,'’:!?-]"
 _CAPS = _CAPS_FIRST + _CAPS_NEXT + "{8,150}"  # a crosshead is short: bounded, so linear
 _CROSSHEAD = _lazy(
     rf"(?<=[.!?»\"”])[ \t]*(?:\"{_CAPS}\"|-[ \t]?{_CAPS}?[ \t]?-[ \t]?)(?=[A-ZÀ-ÖØ-Þ«\"])"
-    rf"|^[ \t]*-[ \t]?{_CAPS}?[ \t]?-[ \t]?(?=[A-ZÀ-ÖØ-Þ«\"])",
+    rf"|^[ \t]*-[ \t]?{_CAPS}?[ \t]?-[ \t]?(?=[A-ZÀ-ÖØ-Þ«\"])"
+    # With no mark of its own, glued to both sentences: "raconté.UNE DEUXIÈME
+    # VOITURE, PUIS UNE TROISIÈMESur son trajet": it ends where a capitalised
+    # word begins.
+    rf"|(?<=[.\"]){_CAPS}?(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])",
     re.MULTILINE,
 )
 
@@ -351,12 +355,14 @@ _CROSSHEAD = _lazy(
 # that starts with a look-behind is tried at every character of the text.
 _QUOTE_BEFORE_CAPITALS = _lazy('"' + _CAPS_FIRST + _CAPS_NEXT + "{8}")
 _DASH_BEFORE_CAPITALS = _lazy(r"-[ \t]?" + _CAPS_FIRST + _CAPS_NEXT + "{8}")
+_FULL_STOP_BEFORE_CAPITALS = _lazy(r"\." + _CAPS_FIRST + _CAPS_NEXT + "{8}")
 
 
 def _drop_crossheads(text: str) -> str:
     if (
         _QUOTE_BEFORE_CAPITALS().search(text) is None
         and _DASH_BEFORE_CAPITALS().search(text) is None
+        and _FULL_STOP_BEFORE_CAPITALS().search(text) is None
     ):
         return text
     return _cut_out(_CROSSHEAD(), text)
