@@ -371,3 +371,11 @@ def test_a_crosshead_in_capitals_glued_between_two_sentences_is_cut() -> None:
         "Il a fini 2-1. Ils partent.",
     ):
         assert clean_text(prose) == prose
+
+
+def test_sentences_glued_after_an_acronym_are_split_but_dotted_abbreviations_stay() -> None:
+    assert clean_text("a appris l'AFP.Cette aide doit venir. Selon le RN.Mais non.") == (
+        "a appris l'AFP. Cette aide doit venir. Selon le RN. Mais non."
+    )
+    for whole in ("He went to the U.S.The trip was long.", "In Washington D.C.Then she left."):
+        assert clean_text(whole) == whole

@@ -70,17 +70,19 @@ _CODE_CHARS = "{}();=<>[]"
 # the sentence splitter still decides, so "St.Louis" is not broken.
 _LOWER = "a-zß-öø-ÿœæ"
 _UPPER = "A-ZÀ-ÖØ-ÞŒÆ"
+# A sentence ends on a lower-case letter, a figure or a bracket, or on an
+# acronym written without full stops ("l'AFP.Cette aide", "du RN.Mais": two
+# capitals; "U.S.The" has one before its last full stop and stays whole).
+_GLUED_END = rf"(?:(?<=[{_LOWER}0-9%)\]].)|(?<=[{_UPPER}][{_UPPER}].))"
 _GLUED = re.compile(
     # The mark comes first so the regex engine can skip ahead to it.
-    rf"[.!?](?<=[{_LOWER}0-9%)\]].)"  # end of a sentence
+    rf"[.!?]{_GLUED_END}"  # end of a sentence
     rf"([\"»”’]?)"  # an optional quote, closing or opening
     rf"(?=[«“\"]?[{_UPPER}][{_LOWER}'’])"  # a capitalised word starts the next one
 )
 # The same when the text has no "!" or "?": a literal first character is found
 # far faster than a class (see briefing.text.sentences).
-_GLUED_FULL_STOP = re.compile(
-    rf"\.(?<=[{_LOWER}0-9%)\]].)([\"»”’]?)(?=[«“\"]?[{_UPPER}][{_LOWER}'’])"
-)
+_GLUED_FULL_STOP = re.compile(rf"\.{_GLUED_END}([\"»”’]?)(?=[«“\"]?[{_UPPER}][{_LOWER}'’])")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = _lazy(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _CONTROL = _lazy(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
