@@ -333,7 +333,7 @@ def _drop_advert_marker(text: str) -> str:
 
 
 # A crosshead (intertitre) in capitals, glued between two sentences by the
-# scrape, in quotation marks or between dashes: "… ses proches."JE N'AI
+# scrape, in quotation marks, between dashes or bare: "… ses proches."JE N'AI
 # JAMAIS ENTENDU DIRE QUE PENELOPE FILLON TRAVAILLAIT"Interrogée par …", "-
 # LA TRANSPLANTATION, SON SEUL ESPOIR -Les médecins …". Left in, it joined two
 # sentences into one quote and threw the quotation marks out of balance. Only
@@ -353,7 +353,7 @@ _CROSSHEAD = _lazy(
 )
 
 
-# The cheap test first (a quotation mark or dash before capitals): a pattern
+# The cheap test first (a quotation mark, dash or full stop before capitals): a pattern
 # that starts with a look-behind is tried at every character of the text.
 _QUOTE_BEFORE_CAPITALS = _lazy('"' + _CAPS_FIRST + _CAPS_NEXT + "{8}")
 _DASH_BEFORE_CAPITALS = _lazy(r"-[ \t]?" + _CAPS_FIRST + _CAPS_NEXT + "{8}")
