@@ -160,6 +160,21 @@ def _cut_out(pattern: re.Pattern[str], text: str) -> str:
     return pattern.sub(replace, text)
 
 
+_Lazy = Callable[[], re.Pattern[str]]
+
+
+def _cut_when_found(gates: tuple[_Lazy, ...], pattern: _Lazy, text: str) -> str:
+    """:func:`_cut_out` of ``pattern``, tried only where one of the cheap ``gates`` matches.
+
+    A pattern that opens on a look-behind or a character class is tried at
+    every character; a gate that opens on a literal is not, and spares
+    almost every text the full pattern.
+    """
+    if all(gate().search(text) is None for gate in gates):
+        return text
+    return _cut_out(pattern(), text)
+
+
 def _drop_bylines(text: str) -> str:
     if "By ." not in text and "UPDATED" not in text and "Last updated" not in text:
         return text
@@ -353,21 +368,16 @@ _CROSSHEAD = _lazy(
 )
 
 
-# The cheap test first (a quotation mark, dash or full stop before capitals): a pattern
-# that starts with a look-behind is tried at every character of the text.
+# The gates (see _cut_when_found): a quotation mark, dash or full stop before
+# capitals (59 us a text without them, 7 with them).
 _QUOTE_BEFORE_CAPITALS = _lazy('"' + _CAPS_FIRST + _CAPS_NEXT + "{8}")
 _DASH_BEFORE_CAPITALS = _lazy(r"-[ \t]?" + _CAPS_FIRST + _CAPS_NEXT + "{8}")
 _FULL_STOP_BEFORE_CAPITALS = _lazy(r"\." + _CAPS_FIRST + _CAPS_NEXT + "{8}")
 
 
 def _drop_crossheads(text: str) -> str:
-    if (
-        _QUOTE_BEFORE_CAPITALS().search(text) is None
-        and _DASH_BEFORE_CAPITALS().search(text) is None
-        and _FULL_STOP_BEFORE_CAPITALS().search(text) is None
-    ):
-        return text
-    return _cut_out(_CROSSHEAD(), text)
+    gates = (_QUOTE_BEFORE_CAPITALS, _DASH_BEFORE_CAPITALS, _FULL_STOP_BEFORE_CAPITALS)
+    return _cut_when_found(gates, _CROSSHEAD, text)
 
 
 # A newspaper's byline with its outlet in capitals, glued before the lead:
@@ -390,9 +400,7 @@ _BY_NAME_COMMA_CAPITALS = _lazy(r"By\s[A-Z][^\n,]{2,60},\s[A-Z][A-Z]")
 
 
 def _drop_outlet_byline(text: str) -> str:
-    if _BY_NAME_COMMA_CAPITALS().search(text) is None:
-        return text
-    return _cut_out(_OUTLET_BYLINE(), text)
+    return _cut_when_found((_BY_NAME_COMMA_CAPITALS,), _OUTLET_BYLINE, text)
 
 
 # DailyMail's text marks each line break of the printed page with " . ",
@@ -440,9 +448,7 @@ _WEEKDAY_BEFORE_DATE = _lazy(
 
 
 def _drop_dated_byline(text: str) -> str:
-    if _WEEKDAY_BEFORE_DATE().search(text) is None:
-        return text
-    return _cut_out(_DATED_BYLINE(), text)
+    return _cut_when_found((_WEEKDAY_BEFORE_DATE,), _DATED_BYLINE, text)
 
 
 INLINE_DEBRIS_RULES = (

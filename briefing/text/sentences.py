@@ -237,11 +237,21 @@ _NUMBER_SIGN_END = re.compile(r"(?:^|[\s(\[«“\"'])Nos?\.$")
 
 
 def _join_numbered(sentences: list[str]) -> list[str]:
-    # Parts are joined once at the end and only the last part's end is looked
-    # at: a hostile "No. 1 No. 2 …" joins thousands of pieces into one.
+    return _joined_where(sentences, _goes_on_after_number_sign)
+
+
+def _goes_on_after_number_sign(previous: str, sentence: str) -> bool:
+    return sentence[:1].isdigit() and _NUMBER_SIGN_END.search(previous[-8:]) is not None
+
+
+def _joined_where(sentences: list[str], goes_on: Callable[[str, str], bool]) -> list[str]:
+    """``sentences`` with each one that ``goes_on(previous, it)`` joined to the one before."""
+    # Parts are joined once at the end and only the last part of a run is
+    # looked at: a hostile "No. 1 No. 2 …" joins thousands of pieces into one
+    # in linear time.
     joined: list[list[str]] = []
     for sentence in sentences:
-        if joined and sentence[:1].isdigit() and _NUMBER_SIGN_END.search(joined[-1][-1][-8:]):
+        if joined and goes_on(joined[-1][-1], sentence):
             joined[-1].append(sentence)
         else:
             joined.append([sentence])
@@ -255,20 +265,15 @@ def _join_numbered(sentences: list[str]) -> list[str]:
 # there, and the quoted rest had no subject. (Parts are joined with a space:
 # the paragraph's line breaks were already spaces to the reader.)
 _CONTINUED_AFTER = frozenset("?!…")
+_CLOSING_OR_SPACE = "".join(_CLOSING) + " "
 
 
 def _join_continued(sentences: list[str]) -> list[str]:
-    joined: list[list[str]] = []
-    for sentence in sentences:
-        if joined and sentence[:1].islower() and _ends_on_question(joined[-1][-1]):
-            joined[-1].append(sentence)
-        else:
-            joined.append([sentence])
-    return [" ".join(parts) for parts in joined]
+    return _joined_where(sentences, _goes_on_after_question)
 
 
-def _ends_on_question(sentence: str) -> bool:
-    return sentence.rstrip("".join(_CLOSING) + " ")[-1:] in _CONTINUED_AFTER
+def _goes_on_after_question(previous: str, sentence: str) -> bool:
+    return sentence[:1].islower() and previous.rstrip(_CLOSING_OR_SPACE)[-1:] in _CONTINUED_AFTER
 
 
 def _mark_before(text: str, start: int, stop: int) -> str:
