@@ -36,7 +36,8 @@ TOKENS = [
     ")", "« ", " »", '"', "Mr. ", "U.S. ", "a.", "A ", "The ", " ", "\n", "\n\n", "x",
     "1,000 ", "8 000 ", ". ", "? ", "! ", "Top: ", "<p>", "</p>", "<br>", "&amp;", "&#", "<!--",
     "-->", "<script>", "Source : ", "Comment (0)", "cookies ", "accept ", "function(", "{", "}",
-    "=>", "\u00ad", "\u200b", "http://", "www.",
+    "=>", "\u00ad", "\u200b", "http://", "www.", "• ", "•", "dix.A ", "dit.M. ", " ?Le",
+    "fin...Le", "SALAIRESInterpellé",
 ]  # fmt: skip
 STAGES: dict[str, Callable[[str], object]] = {
     "clean": clean_text,

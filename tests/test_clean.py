@@ -373,6 +373,68 @@ def test_a_crosshead_in_capitals_glued_between_two_sentences_is_cut() -> None:
         assert clean_text(prose) == prose
 
 
+def test_a_sentence_glued_before_a_one_letter_word_or_monsieur_is_split() -> None:
+    # French scrapes glue sentences that open on "À", "A" or "M." (900 of
+    # 21,386 OrangeSum texts): each half is its own sentence, and a summary
+    # quoting one does not carry the other glued to it.
+    from briefing.summarize import prepare_sentences
+
+    text = (
+        "Le ministre a parlé devant la presse, disant vouloir améliorer sa gouvernance.À ce "
+        "stade, le gouvernement n'a pas précisé ses intentions. Le dialogue reste ouvert, "
+        "renchérit cet analyste.M. Abbas n'a pas donné de détails sur les contacts. Il a "
+        "quitté Camp David, lieu chargé en symboles.A moins de six mois, rien ne bouge."
+    )
+    _, sentences, _ = prepare_sentences(text, "fr")
+    assert "À ce stade, le gouvernement n'a pas précisé ses intentions." in sentences
+    assert "M. Abbas n'a pas donné de détails sur les contacts." in sentences
+    assert "A moins de six mois, rien ne bouge." in sentences
+    # After a name the letter is the name's own: a variant, or initials.
+    for whole in (
+        "Experts said the Yanz.A worm spread fast.",
+        "Cabir.B is a new variant.",
+        "The piece was created by artist L.M. Rendall in the 1960s.",
+    ):
+        assert clean_text(whole) == whole
+
+
+def test_sentences_glued_in_french_typography_are_split() -> None:
+    # French sets a space before "?", "!" and a closing guillemet: the glued
+    # next sentence was quoted as part of the one before.
+    from briefing.summarize import prepare_sentences
+
+    text = (
+        'Il a lancé : "Pourquoi ne montrent-ils pas le salut militaire ?"S\'indignant que '
+        "le diffuseur ait coupé l'image, il est parti. « Le mouvement se conduit comme un "
+        "vieux parti. »Selon les informations du journal, rien n'est décidé. La fin est "
+        "peut-être proche...L'actrice confie même à nos confrères qu'elle hésite."
+    )
+    _, sentences, _ = prepare_sentences(text, "fr")
+    assert "S'indignant que le diffuseur ait coupé l'image, il est parti." in sentences
+    assert "Selon les informations du journal, rien n'est décidé." in sentences
+    assert "L'actrice confie même à nos confrères qu'elle hésite." in sentences
+
+
+def test_a_crosshead_after_a_bullet_glued_to_its_paragraph_is_not_quoted() -> None:
+    raw = (
+        "• Hausses de salairesInterpellé lors d'une visite à l'hôpital, le président a "
+        "promis une hausse. • CRISE DE PANIQUERéalisant ce qui lui arrive, elle prévient "
+        "sa fille. • À Lille, Aubry pour rester à gauche ?Le beffroi tient bon."
+    )
+    cleaned = clean_text(raw)
+    assert cleaned.startswith("Interpellé lors d'une visite à l'hôpital")
+    assert "\n\nRéalisant ce qui lui arrive, elle prévient sa fille." in cleaned
+    assert "\n\nLe beffroi tient bon." in cleaned
+    for heading in ("salaires", "PANIQUE", "Aubry", "•"):
+        assert heading not in cleaned
+    # A capital inside a name, or a bulleted list with no heading glued, stays.
+    for whole in (
+        "• Sur YouTube, la vidéo a été vue. • Le nouvel iPhone coûte cher.",
+        "Sondage : • 45% estiment que la situation s'est détériorée;• 24% le contraire.",
+    ):
+        assert clean_text(whole) == whole
+
+
 def test_sentences_glued_after_an_acronym_are_split_but_dotted_abbreviations_stay() -> None:
     assert clean_text("a appris l'AFP.Cette aide doit venir. Selon le RN.Mais non.") == (
         "a appris l'AFP. Cette aide doit venir. Selon le RN. Mais non."
