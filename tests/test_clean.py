@@ -165,6 +165,24 @@ def test_dailymail_inline_captions_are_cut_off_the_sentences_they_are_glued_to()
     assert clean_text(prose) == prose
 
 
+def test_a_caption_marked_only_by_a_picture_marker_is_cut_off_the_lead() -> None:
+    # A DailyMail text without its " . " or "PUBLISHED:" markup: the caption
+    # with its "(not pictured)" was quoted as the opening of the lead.
+    from briefing.summarize import summarize_text
+
+    raw = (
+        "Sister Gertrud Tiefenbacher (not pictured) was found in her bedroom, with a towel on "
+        "her face An 86-year-old nun was reportedly murdered in her bedroom at a mission. "
+        "Her body was found by other nuns at the mission in Ixopo. Police are waiting for "
+        "the results of forensic tests."
+    )
+    quoted = [s.text for s in summarize_text(raw, language="en").sentences]
+    assert quoted[0] == "An 86-year-old nun was reportedly murdered in her bedroom at a mission."
+    assert not any("not pictured" in sentence for sentence in quoted)
+    prose = "Her brother (left) told The Times last week that the film was good. Critics agreed."
+    assert clean_text(prose) == prose
+
+
 def test_a_wire_revision_note_and_byline_before_the_dateline_are_dropped() -> None:
     # As scraped from a Reuters page and an AP page (multi-source news events).
     reuters = (
