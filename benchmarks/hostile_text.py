@@ -37,7 +37,8 @@ TOKENS = [
     "1,000 ", "8 000 ", ". ", "? ", "! ", "Top: ", "<p>", "</p>", "<br>", "&amp;", "&#", "<!--",
     "-->", "<script>", "Source : ", "Comment (0)", "cookies ", "accept ", "function(", "{", "}",
     "=>", "\u00ad", "\u200b", "http://", "www.", "• ", "•", "dix.A ", "dit.M. ", " ?Le",
-    "fin...Le", "SALAIRESInterpellé",
+    "fin...Le", "SALAIRESInterpellé", "luiBernard ", "aaa.Bbb luiBernard", "► ",
+    '- "ABCDEFGHIJ" -',
 ]  # fmt: skip
 STAGES: dict[str, Callable[[str], object]] = {
     "clean": clean_text,

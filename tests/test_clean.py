@@ -383,6 +383,8 @@ def test_a_crosshead_in_capitals_glued_between_two_sentences_is_cut() -> None:
     )
     bare = "a-t-elle raconté.UNE DEUXIÈME VOITURE, PUIS UNE TROISIÈMESur son trajet, il fuit."
     assert clean_text(bare) == "a-t-elle raconté.\n\nSur son trajet, il fuit."
+    quoted = "a ajouté l'avocat.- \"C'EST UN CRIMINEL DE GUERRE\" -La procureure a répondu."
+    assert clean_text(quoted) == "a ajouté l'avocat.\n\nLa procureure a répondu."
     # A word shouted inside a sentence, and a score, are prose.
     for prose in (
         'Il a crié "AU SECOURS MAINTENANT" puis est parti.',
@@ -431,6 +433,30 @@ def test_sentences_glued_in_french_typography_are_split() -> None:
     assert "S'indignant que le diffuseur ait coupé l'image, il est parti." in sentences
     assert "Selon les informations du journal, rien n'est décidé." in sentences
     assert "L'actrice confie même à nos confrères qu'elle hésite." in sentences
+
+
+def test_a_crosshead_glued_with_no_mark_between_two_paragraphs_is_never_quoted() -> None:
+    from briefing.models import Length
+    from briefing.summarize import summarize_text
+
+    text = (
+        "Bernard Tapie a été hospitalisé mardi à Paris pour des examens, selon ses proches."
+        "Les amis autour de luiBernard Tapie souffre d'un cancer de l'estomac depuis deux ans, "
+        "a confirmé son avocat. Il va mieux, selon son entourage.Un combat de tous les jours"
+        "L'homme d'affaires a raconté sa maladie dans un livre publié en mars."
+    )
+    quoted = [
+        s.text for s in summarize_text(text, language="fr", length=Length(sentences=6)).sentences
+    ]
+    assert quoted == [
+        "Bernard Tapie a été hospitalisé mardi à Paris pour des examens, selon ses proches.",
+        "Bernard Tapie souffre d'un cancer de l'estomac depuis deux ans, a confirmé son avocat.",
+        "Il va mieux, selon son entourage.",
+        "L'homme d'affaires a raconté sa maladie dans un livre publié en mars.",
+    ]
+    # A capital inside a name is no seam.
+    names = "Il a vu la vidéo.Sur YouTube, la PlayStation et l'iPhone de McDonald font fureur."
+    assert clean_text(names) == names.replace("vidéo.Sur", "vidéo. Sur")
 
 
 def test_a_crosshead_after_a_bullet_glued_to_its_paragraph_is_not_quoted() -> None:
