@@ -385,6 +385,8 @@ def test_a_crosshead_in_capitals_glued_between_two_sentences_is_cut() -> None:
     assert clean_text(bare) == "a-t-elle raconté.\n\nSur son trajet, il fuit."
     quoted = "a ajouté l'avocat.- \"C'EST UN CRIMINEL DE GUERRE\" -La procureure a répondu."
     assert clean_text(quoted) == "a ajouté l'avocat.\n\nLa procureure a répondu."
+    opening = "Le parti.Il reste. PÉCRESSE ET BERTRAND EN EMBUSCADELes rivaux se réunissent."
+    assert clean_text(opening) == "Le parti. Il reste.\n\nLes rivaux se réunissent."
     # A word shouted inside a sentence, and a score, are prose.
     for prose in (
         'Il a crié "AU SECOURS MAINTENANT" puis est parti.',

@@ -684,8 +684,18 @@ _IN_WORD = frozenset("'’-")
 _BEFORE_A_NAME = frozenset(".@/#_")
 
 
+# A crosshead in capitals that opens a sentence, glued to its first word:
+# "PÉCRESSE ET BERTRAND EN EMBUSCADELes 26 et 27 août, ses rivaux …" (the
+# rule in INLINE_DEBRIS_RULES takes those after a glued sentence end).
+_CAPS_OPENING = _lazy(
+    rf"(?:^|(?<=[.!?\"»] )){_CAPS}?(?<=[{_LATIN1_UPPER}0-9?!])(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])"
+)
+
+
 def break_glued_crossheads(text: str) -> str:
     """Put a paragraph break where a crosshead runs into the text it heads ("luiBernard")."""
+    if _CAPS_OPENING().search(text) is not None:
+        text = _cut_out(_CAPS_OPENING(), text).replace(" \n\n", "\n\n")
     cuts = [m.start() for m in _CASE_SEAM().finditer(text) if _lower_word_before(text, m.start())]
     if not cuts:
         return text
