@@ -411,6 +411,8 @@ def test_a_sentence_glued_before_a_one_letter_word_or_monsieur_is_split() -> Non
     assert "À ce stade, le gouvernement n'a pas précisé ses intentions." in sentences
     assert "M. Abbas n'a pas donné de détails sur les contacts." in sentences
     assert "A moins de six mois, rien ne bouge." in sentences
+    _, sentences, _ = prepare_sentences("Les marches sont interdites.A Tel-Aviv, rien.", "fr")
+    assert sentences == ["Les marches sont interdites.", "A Tel-Aviv, rien."]
     # After a name the letter is the name's own: a variant, or initials.
     for whole in (
         "Experts said the Yanz.A worm spread fast.",

@@ -89,14 +89,14 @@ _GLUED_END = (
 _GLUED_QUOTE = r"((?: ?»|[\"”’])?)"
 # The next sentence starts on a capitalised word; or, after a word in lower
 # case, on a one-letter word or "M." (French: "symboles.A moins de six mois",
-# "gouvernance.À ce stade", "cet analyste.M. Abbas", in 900 of 21,386
+# "interdites.A Tel-Aviv", "cet analyste.M. Abbas", in 900 of 21,386
 # OrangeSum texts). After a capitalised word the letter is a name's variant
 # ("the Yanz.A worm", "Cabir.B") or an initial ("L.M. Rendall"): see
 # split_glued_sentences.
 _GLUED_NEXT = (
     rf"(?=[«“\"]?[{_UPPER}][{_LOWER}'’]"
     rf"|(?<=[{_LATIN1_LOWER}]{{2}}\.)"
-    rf"(?:[AÀ] [{_LATIN1_LOWER}]|À [{_LATIN1_UPPER}]|M\. [{_LATIN1_UPPER}]))"
+    rf"(?:[AÀ] [{_LATIN1_LOWER}{_LATIN1_UPPER}]|M\. [{_LATIN1_UPPER}]))"
 )
 # The mark comes first so the regex engine can skip ahead to it.
 _GLUED = re.compile(rf"[.!?…]{_GLUED_END}{_GLUED_QUOTE}{_GLUED_NEXT}")
