@@ -667,40 +667,50 @@ def split_glued_sentences(text: str) -> str:
     return " ".join(pieces)
 
 
-# A crosshead in sentence case glued, with no mark at all, between the
-# paragraphs around it: "… sans gravité.Les amis autour de luiBernard Tapie
-# souffre …", "Une enquête ouverteDes restrictions …" (4,371 seams in 3,474 of
-# the 21,386 OrangeSum texts, none in English). Where a word in
-# lower case runs into a capitalised one, a paragraph break goes in: the
-# crosshead is left alone without final punctuation (never quoted) and the
-# paragraph's first sentence is whole. A name's own capital is in a word that
-# starts in capitals or is short ("YouTube", "McDonald", "iPhone", "eBay").
-# (The capital first: the regex engine skips ahead to one; led by the
-# look-behind, it tried every character, four times slower.)
-_CASE_SEAM = _lazy(
-    rf"[{_LATIN1_UPPER}](?<=[{_LATIN1_LOWER}]{{2}}[{_LATIN1_UPPER}])(?=[{_LATIN1_LOWER}'’])"
+# Crossheads glued to the paragraph they head, found in one pass over the
+# capitals of a text whose scrape glued sentences (see _clean_line):
+#
+# - in sentence case, with no mark at all between the paragraphs around it:
+#   "… sans gravité.Les amis autour de luiBernard Tapie souffre …", "Une
+#   enquête ouverteDes restrictions …" (4,371 seams in 3,474 of the 21,386
+#   OrangeSum texts, none in English). Where a word in lower case runs into a
+#   capitalised one, a paragraph break goes in: the crosshead is left alone
+#   without final punctuation (never quoted) and the paragraph's first
+#   sentence is whole. A name's own capital is in a word that starts in
+#   capitals or is short ("YouTube", "McDonald", "iPhone", "eBay").
+# - in capitals, opening a sentence and glued to its first word: "PÉCRESSE ET
+#   BERTRAND EN EMBUSCADELes 26 et 27 août …" (150 OrangeSum texts; the rule
+#   in INLINE_DEBRIS_RULES takes those after a glued sentence end). It goes.
+#
+# Led by the capital, so that the regex engine skips ahead to one (led by a
+# look-behind or an alternation, it tried every character, four to five
+# times slower); group 1 is a crosshead in capitals, after its first letter.
+_GLUED_CROSSHEAD = _lazy(
+    rf"{_CAPS_FIRST}(?:"
+    rf"(?<=[{_LATIN1_LOWER}]{{2}}[{_LATIN1_UPPER}])(?=[{_LATIN1_LOWER}'’])"
+    rf"|(?:(?<![\s\S].)|(?<=[.!?\"»] .))({_CAPS_NEXT}{{8,150}}?(?<=[{_LATIN1_UPPER}0-9?!]))"
+    rf"(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]))"
 )
 _IN_WORD = frozenset("'’-")
 _BEFORE_A_NAME = frozenset(".@/#_")
 
 
-# A crosshead in capitals that opens a sentence, glued to its first word:
-# "PÉCRESSE ET BERTRAND EN EMBUSCADELes 26 et 27 août, ses rivaux …" (the
-# rule in INLINE_DEBRIS_RULES takes those after a glued sentence end).
-_CAPS_OPENING = _lazy(
-    rf"(?:^|(?<=[.!?\"»] )){_CAPS}?(?<=[{_LATIN1_UPPER}0-9?!])(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])"
-)
-
-
 def break_glued_crossheads(text: str) -> str:
-    """Put a paragraph break where a crosshead runs into the text it heads ("luiBernard")."""
-    if _CAPS_OPENING().search(text) is not None:
-        text = _cut_out(_CAPS_OPENING(), text).replace(" \n\n", "\n\n")
-    cuts = [m.start() for m in _CASE_SEAM().finditer(text) if _lower_word_before(text, m.start())]
-    if not cuts:
+    """Set apart, or cut, a crosshead glued to the text it heads ("luiBernard")."""
+    pieces: list[str] = []
+    last = 0
+    for match in _GLUED_CROSSHEAD().finditer(text):
+        start = match.start()
+        if match.group(1) is not None:  # in capitals: it goes
+            pieces.append(text[last:start].rstrip())
+            last = match.end()
+        elif _lower_word_before(text, start):
+            pieces.append(text[last:start])
+            last = start
+    if not pieces:
         return text
-    parts = [text[start:end] for start, end in zip([0, *cuts], [*cuts, len(text)], strict=True)]
-    return "\n\n".join(parts)
+    pieces.append(text[last:])
+    return "\n\n".join(piece for piece in pieces if piece)
 
 
 def _lower_word_before(text: str, seam: int) -> bool:
