@@ -582,7 +582,7 @@ def _clean_line(line: str, printable: bool = False) -> str:
     if not line:
         return ""
     split = split_glued_sentences(line)
-    if split is line:
+    if split == line:
         return line
     # A scrape that glued sentences glued its crossheads too (89 % of the
     # OrangeSum texts with such a crosshead also have a glued sentence end):
