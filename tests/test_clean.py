@@ -413,7 +413,10 @@ def test_a_sentence_glued_before_a_one_letter_word_or_monsieur_is_split() -> Non
     assert "A moins de six mois, rien ne bouge." in sentences
     _, sentences, _ = prepare_sentences("Les marches sont interdites.A Tel-Aviv, rien.", "fr")
     assert sentences == ["Les marches sont interdites.", "A Tel-Aviv, rien."]
-    # After a name the letter is the name's own: a variant, or initials.
+    # In French, after a name too ("Trump.M. Pompeo"); in English the letter
+    # after a name is the name's own: a variant, or initials.
+    french = "Les faits des derniers jours, selon Donald Trump.M. Pompeo les confirme."
+    assert clean_text(french) == french.replace("Trump.M.", "Trump. M.")
     for whole in (
         "Experts said the Yanz.A worm spread fast.",
         "Cabir.B is a new variant.",

@@ -91,8 +91,8 @@ _GLUED_QUOTE = r"((?: ?»|[\"”’])?)"
 # case, on a one-letter word or "M." (French: "symboles.A moins de six mois",
 # "interdites.A Tel-Aviv", "cet analyste.M. Abbas", in 900 of 21,386
 # OrangeSum texts). After a capitalised word the letter is a name's variant
-# ("the Yanz.A worm", "Cabir.B") or an initial ("L.M. Rendall"): see
-# split_glued_sentences.
+# ("the Yanz.A worm", "Cabir.B") or an initial ("L.M. Rendall"), except in
+# French: see split_glued_sentences.
 _GLUED_NEXT = (
     rf"(?=[«“\"]?[{_UPPER}][{_LOWER}'’]"
     rf"|(?<=[{_LATIN1_LOWER}]{{2}}\.)"
@@ -650,7 +650,11 @@ def split_glued_sentences(text: str) -> str:
     for match in (_GLUED if marks else _GLUED_FULL_STOP).finditer(text):
         quote = match.group(1)
         cut = match.start(1)
-        if text[cut + 1 : cut + 2] in (" ", ".") and _capitalised_before(text, match.start()):
+        if (
+            text[cut + 1 : cut + 2] in (" ", ".")
+            and _capitalised_before(text, match.start())
+            and not _reads_french(text)
+        ):
             continue  # a one-letter word or "M." after a name: "the Yanz.A worm"
         if quote == '"' and _opens_quote(text, cut):
             pieces.append(text[last:cut])
@@ -722,6 +726,18 @@ def _lower_word_before(text: str, seam: int) -> bool:
     if seam - start < 3 or not text[start].islower():
         return False
     return start == 0 or not (text[start - 1].isalnum() or text[start - 1] in _BEFORE_A_NAME)
+
+
+def _reads_french(text: str) -> bool:
+    """Whether the text uses French's commonest articles ("les" and "des").
+
+    Then a letter or "M." glued after a capitalised word opens a sentence
+    ("du président Donald Trump.M. Pompeo", "selon le ministère de la
+    Santé.A l'entrée"); in English it is a name's variant ("the Yanz.A
+    worm"). Of the 2,119 English dev and train texts none has both words; of
+    the 21,536 French ones, 91 % have.
+    """
+    return " les " in text and " des " in text
 
 
 def _capitalised_before(text: str, stop: int) -> bool:
