@@ -461,6 +461,9 @@ def test_a_crosshead_glued_with_no_mark_between_two_paragraphs_is_never_quoted()
         "Il va mieux, selon son entourage.",
         "L'homme d'affaires a raconté sa maladie dans un livre publié en mars.",
     ]
+    # A French text with no glued sentence end is searched too.
+    unglued = "Les fouilles des sacs ne sont pas autoriséesPourquoi les portiques ont sonné."
+    assert clean_text(unglued) == unglued.replace("autoriséesPourquoi", "autorisées\n\nPourquoi")
     # A capital inside a name is no seam.
     names = "Il a vu la vidéo.Sur YouTube, la PlayStation et l'iPhone de McDonald font fureur."
     assert clean_text(names) == names.replace("vidéo.Sur", "vidéo. Sur")

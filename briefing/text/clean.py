@@ -582,11 +582,12 @@ def _clean_line(line: str, printable: bool = False) -> str:
     if not line:
         return ""
     split = split_glued_sentences(line)
-    if split == line:
-        return line
     # A scrape that glued sentences glued its crossheads too (89 % of the
-    # OrangeSum texts with such a crosshead also have a glued sentence end):
-    # the cheap test above spares the others the search.
+    # OrangeSum texts with such a crosshead also have a glued sentence end),
+    # and French scrapes glue them most: the cheap tests spare English prose
+    # the search.
+    if split == line and not _reads_french(line):
+        return line
     return break_glued_crossheads(split)
 
 
@@ -672,18 +673,19 @@ def split_glued_sentences(text: str) -> str:
 
 
 # Crossheads glued to the paragraph they head, found in one pass over the
-# capitals of a text whose scrape glued sentences (see _clean_line):
+# capitals of a text whose scrape glued sentences or that reads French (see
+# _clean_line):
 #
 # - in sentence case, with no mark at all between the paragraphs around it:
 #   "… sans gravité.Les amis autour de luiBernard Tapie souffre …", "Une
-#   enquête ouverteDes restrictions …" (4,371 seams in 3,474 of the 21,386
+#   enquête ouverteDes restrictions …" (4,833 seams in 3,873 of the 21,386
 #   OrangeSum texts, none in English). Where a word in lower case runs into a
 #   capitalised one, a paragraph break goes in: the crosshead is left alone
 #   without final punctuation (never quoted) and the paragraph's first
 #   sentence is whole. A name's own capital is in a word that starts in
 #   capitals or is short ("YouTube", "McDonald", "iPhone", "eBay").
 # - in capitals, opening a sentence and glued to its first word: "PÉCRESSE ET
-#   BERTRAND EN EMBUSCADELes 26 et 27 août …" (150 OrangeSum texts; the rule
+#   BERTRAND EN EMBUSCADELes 26 et 27 août …" (145 OrangeSum texts; the rule
 #   in INLINE_DEBRIS_RULES takes those after a glued sentence end). It goes.
 #
 # Led by the capital, so that the regex engine skips ahead to one (led by a
