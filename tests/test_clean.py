@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from briefing.models import Length
+from briefing.summarize import prepare_sentences, summarize_text
 from briefing.text import clean_text, html_to_text, markdown_to_text
 
 
@@ -146,9 +148,6 @@ def test_a_teaser_ending_goes_with_its_cut_off_sentence() -> None:
 
 
 def test_dailymail_inline_captions_are_cut_off_the_sentences_they_are_glued_to() -> None:
-    from briefing.models import Length
-    from briefing.summarize import prepare_sentences, summarize_text
-
     raw = (
         "Arsenal legend Ian Wright will present AP McCoy with his final trophy on Saturday. "
         "Scroll down for video AP McCoy will be presented with his trophy at Sandown on "
@@ -168,8 +167,6 @@ def test_dailymail_inline_captions_are_cut_off_the_sentences_they_are_glued_to()
 def test_a_caption_marked_only_by_a_picture_marker_is_cut_off_the_lead() -> None:
     # A DailyMail text without its " . " or "PUBLISHED:" markup: the caption
     # with its "(not pictured)" was quoted as the opening of the lead.
-    from briefing.summarize import summarize_text
-
     raw = (
         "Sister Gertrud Tiefenbacher (not pictured) was found in her bedroom, with a towel on "
         "her face An 86-year-old nun was reportedly murdered in her bedroom at a mission. "
@@ -225,9 +222,6 @@ def test_prose_that_looks_like_a_wire_header_is_kept() -> None:
 def test_a_removal_inside_a_line_never_joins_its_two_sides_into_one_quoted_sentence(
     raw: str,
 ) -> None:
-    from briefing.models import Length
-    from briefing.summarize import prepare_sentences, summarize_text
-
     # What the reader is shown as a quote must be in the article word for word.
     flat = " ".join(raw.split())
     _, sentences, _ = prepare_sentences(raw, "en")
@@ -254,9 +248,6 @@ def test_an_advertisement_label_between_two_sentences_is_dropped() -> None:
 
 
 def test_a_name_that_starts_with_a_picture_position_does_not_cut_a_sentence() -> None:
-    from briefing.models import Length
-    from briefing.summarize import summarize_text
-
     raw = (
         "By . Daily Mail Reporter . PUBLISHED: . 10:22 EST, 12 March 2015 . "
         "The number plate that got the presenter and his former Top Gear colleagues thrown "
@@ -399,8 +390,6 @@ def test_a_sentence_glued_before_a_one_letter_word_or_monsieur_is_split() -> Non
     # French scrapes glue sentences that open on "À", "A" or "M." (900 of
     # 21,386 OrangeSum texts): each half is its own sentence, and a summary
     # quoting one does not carry the other glued to it.
-    from briefing.summarize import prepare_sentences
-
     text = (
         "Le ministre a parlé devant la presse, disant vouloir améliorer sa gouvernance.À ce "
         "stade, le gouvernement n'a pas précisé ses intentions. Le dialogue reste ouvert, "
@@ -428,8 +417,6 @@ def test_a_sentence_glued_before_a_one_letter_word_or_monsieur_is_split() -> Non
 def test_sentences_glued_in_french_typography_are_split() -> None:
     # French sets a space before "?", "!" and a closing guillemet: the glued
     # next sentence was quoted as part of the one before.
-    from briefing.summarize import prepare_sentences
-
     text = (
         'Il a lancé : "Pourquoi ne montrent-ils pas le salut militaire ?"S\'indignant que '
         "le diffuseur ait coupé l'image, il est parti. « Le mouvement se conduit comme un "
@@ -443,9 +430,6 @@ def test_sentences_glued_in_french_typography_are_split() -> None:
 
 
 def test_a_crosshead_glued_with_no_mark_between_two_paragraphs_is_never_quoted() -> None:
-    from briefing.models import Length
-    from briefing.summarize import summarize_text
-
     text = (
         "Bernard Tapie a été hospitalisé mardi à Paris pour des examens, selon ses proches."
         "Les amis autour de luiBernard Tapie souffre d'un cancer de l'estomac depuis deux ans, "

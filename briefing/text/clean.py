@@ -396,8 +396,10 @@ def _drop_advert_marker(text: str) -> str:
 # sentences into one quote and threw the quotation marks out of balance. Only
 # after a sentence's end and before a capital with no space: a shouted word
 # inside a sentence ("il a crié "AU SECOURS" puis") stays.
-_CAPS_FIRST = r"[A-ZÀ-ÖØ-Þ0-9]"
-_CAPS_NEXT = r"[A-ZÀ-ÖØ-Þ0-9 ,'’:!?-]"
+_CAPS_FIRST = rf"[{_LATIN1_UPPER}0-9]"
+_CAPS_NEXT = rf"[{_LATIN1_UPPER}0-9 ,'’:!?-]"
+# Where a capitalised word begins (a crosshead in capitals ends there).
+_WORD_BEGINS = "(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])"
 _CAPS = _CAPS_FIRST + _CAPS_NEXT + "{8,150}"  # a crosshead is short: bounded, so linear
 # Between dashes, bare or quoted ('- "C'EST UN CRIMINEL DE GUERRE" -La procureure').
 _DASHED = rf"-[ \t]?(?:\"{_CAPS}\"|{_CAPS}?)[ \t]?-[ \t]?"
@@ -407,7 +409,7 @@ _CROSSHEAD = _lazy(
     # With no mark of its own, glued to both sentences: "raconté.UNE DEUXIÈME
     # VOITURE, PUIS UNE TROISIÈMESur son trajet": it ends where a capitalised
     # word begins.
-    rf"|(?<=[.\"]){_CAPS}?(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])",
+    rf"|(?<=[.\"]){_CAPS}?{_WORD_BEGINS}",
     re.MULTILINE,
 )
 
@@ -695,7 +697,7 @@ _GLUED_CROSSHEAD = _lazy(
     rf"{_CAPS_FIRST}(?:"
     rf"(?<=[{_LATIN1_LOWER}]{{2}}[{_LATIN1_UPPER}])(?=[{_LATIN1_LOWER}'’])"
     rf"|(?:(?<![\s\S].)|(?<=[.!?\"»] .))({_CAPS_NEXT}{{8,150}}?(?<=[{_LATIN1_UPPER}0-9?!]))"
-    rf"(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]))"
+    rf"{_WORD_BEGINS})"
 )
 _IN_WORD = frozenset("'’-")
 _BEFORE_A_NAME = frozenset(".@/#_")
@@ -719,12 +721,21 @@ def break_glued_crossheads(text: str) -> str:
     return "\n\n".join(piece for piece in pieces if piece)
 
 
-def _lower_word_before(text: str, seam: int) -> bool:
-    """Whether a word of three letters or more, starting in lower case, ends at ``seam``."""
-    start = seam
-    floor = max(0, seam - 40)
+def _word_start(text: str, end: int) -> int:
+    """Where the word of letters (with its apostrophes and hyphens) ending at ``end`` starts.
+
+    Looked for within 40 characters: a longer "word" is no prose.
+    """
+    start = end
+    floor = max(0, end - 40)
     while start > floor and (text[start - 1].isalpha() or text[start - 1] in _IN_WORD):
         start -= 1
+    return start
+
+
+def _lower_word_before(text: str, seam: int) -> bool:
+    """Whether a word of three letters or more, starting in lower case, ends at ``seam``."""
+    start = _word_start(text, seam)
     if seam - start < 3 or not text[start].islower():
         return False
     return start == 0 or not (text[start - 1].isalnum() or text[start - 1] in _BEFORE_A_NAME)
@@ -743,10 +754,8 @@ def _reads_french(text: str) -> bool:
 
 
 def _capitalised_before(text: str, stop: int) -> bool:
-    """Whether the word ending at ``stop`` starts with a capital (within 60 characters)."""
-    floor = max(0, stop - 60)
-    start = max(text.rfind(" ", floor, stop), text.rfind("\n", floor, stop), floor - 1) + 1
-    return text[start : start + 1].isupper()
+    """Whether the word ending at ``stop`` starts with a capital."""
+    return text[_word_start(text, stop) : stop][:1].isupper()
 
 
 def _opens_quote(text: str, position: int) -> bool:
