@@ -737,7 +737,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     """List the configured sources with their last status."""
-    from .schedule import format_run_time
+    from .schedule import format_observed_time
     from .status import display_zone, source_report_to_dict, source_reports
     from .store import Store, parse_time
 
@@ -762,7 +762,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
     def shown(text: str | None) -> str:
         moment = parse_time(text)
-        return format_run_time(moment.astimezone(zone)) if moment else str(text)
+        return format_observed_time(moment.astimezone(zone)) if moment else str(text)
 
     for r in reports:
         if r.state == "never collected":

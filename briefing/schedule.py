@@ -296,6 +296,15 @@ def format_run_time(moment: datetime) -> str:
     return moment.strftime(f"%a %Y-%m-%d %H:%M{seconds} %Z").strip()
 
 
+def format_observed_time(moment: datetime) -> str:
+    """``Mon 2025-10-27 07:00:00 CET``: when something happened, to the second.
+
+    Unlike a scheduled time, an observed one always shows its seconds, so that
+    two moments in one listing read alike and compare by eye.
+    """
+    return moment.strftime("%a %Y-%m-%d %H:%M:%S %Z").strip()
+
+
 def format_duration(span: timedelta) -> str:
     """``12h``, ``30min``, ``45s``: a catch-up window or a run's length, briefly."""
     seconds = span.total_seconds()

@@ -13,7 +13,15 @@ from typing import Any
 
 from .config import Config
 from .lock import LockHolder, lock_holder, run_lock_path, scheduler_lock_path
-from .schedule import ON_TIME, CronSchedule, format_duration, format_run_time, last_done, utc_now
+from .schedule import (
+    ON_TIME,
+    CronSchedule,
+    format_duration,
+    format_observed_time,
+    format_run_time,
+    last_done,
+    utc_now,
+)
 from .store import RunRecord, Store
 
 #: Missed times are counted up to this many; beyond, the count reads "N or more".
@@ -192,7 +200,7 @@ def format_status(status: Status) -> str:
 def _last_run_lines(run: LastRun | None) -> list[str]:
     if run is None:
         return ["last run:   none yet"]
-    when = run.started_at.strftime("%a %Y-%m-%d %H:%M:%S %Z")
+    when = format_observed_time(run.started_at)
     took = f" in {format_duration(run.duration)}" if run.duration is not None else ""
     kind = f"scheduled for {format_run_time(run.scheduled_for)}" if run.scheduled_for else run.kind
     status = (

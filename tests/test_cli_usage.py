@@ -420,6 +420,29 @@ def test_sources_json_and_the_last_change_after_an_all_304_pass(
     assert "articles stored: 3" in text
 
 
+def test_sources_shows_every_observed_time_to_the_second_even_on_the_minute(
+    sh: Shell, server: LoopbackServer
+) -> None:
+    feed = (
+        b'<rss version="2.0"><channel><title>t</title><item><title>Story</title>'
+        b"<link>https://x.example/1</link><description>The council met on Monday.</description>"
+        b"</item></channel></rss>"
+    )
+    url = server.route("/rss", with_etag(feed, '"v1"'))
+    (sh.cwd / "briefing.toml").write_text(
+        f'[fetch]\nallow_private = true\nretries = 0\n[[sources]]\nname = "Wire"\nfeed = "{url}"\n'
+    )
+    assert sh("collect").code == 0
+    # A change seen at 07:00:00 and a success at 07:05:31 must read alike, not
+    # "07:00" beside "07:05:31" (a scheduled time drops its zero seconds; these are not scheduled).
+    with sqlite3.connect(sh.cwd / "output" / "briefing.sqlite3") as db:
+        db.execute("UPDATE articles SET collected_at = '2026-11-30T07:00:00+00:00'")
+        db.execute("UPDATE source_state SET last_success = '2026-11-30T07:05:31+00:00'")
+    text = sh("sources").out
+    assert "last change: Mon 2026-11-30 07:00:00 UTC" in text
+    assert "ok at Mon 2026-11-30 07:05:31 UTC" in text
+
+
 # --- 7. -o moves the files, never the database ---------------------------------------------
 
 
