@@ -260,7 +260,11 @@ def _add_run(sub: Any, common: argparse.ArgumentParser) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _config_option(p)
-    p.add_argument("--date", type=_date, help="briefing date YYYY-MM-DD (default: today)")
+    p.add_argument(
+        "--date",
+        type=_date,
+        help="briefing date YYYY-MM-DD (default: today in the configured timezone)",
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -738,7 +742,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
 def cmd_sources(args: argparse.Namespace) -> int:
     """List the configured sources with their last status."""
     from .schedule import format_observed_time
-    from .status import display_zone, source_report_to_dict, source_reports
+    from .status import source_report_to_dict, source_reports
     from .store import Store, parse_time
 
     config = _load(args)
@@ -758,7 +762,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
                 problems.setdefault(str(problem.get("source")), []).append(
                     f"{problem.get('kind')}: {_one_line(Exception(problem.get('error')))}"
                 )
-    zone = display_zone(config)
+    zone = config.display_zone()
 
     def shown(text: str | None) -> str:
         moment = parse_time(text)

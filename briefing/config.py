@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -174,6 +174,23 @@ class Config:
             return get_localzone_name() or "UTC"
         except Exception:  # an unreadable machine setting: show UTC, never fail a run
             return "UTC"
+
+    def display_zone(self) -> tzinfo:
+        """The zone of :attr:`display_timezone`; UTC if this machine does not know its name."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return ZoneInfo(self.display_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
+
+    def today(self) -> date:
+        """Today where the reader is: the date in :meth:`display_zone`.
+
+        A server keeps UTC while its readers are in Paris: at 00:30 there the
+        briefing is the new day's, not the one UTC still calls today.
+        """
+        return datetime.now(self.display_zone()).date()
 
     stories: StoriesConfig = field(default_factory=StoriesConfig)
 

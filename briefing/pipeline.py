@@ -117,7 +117,7 @@ def run_briefing(
     from .lock import run_lock
 
     options = options or RunOptions()
-    day = options.day or date.today()
+    day = options.day or config.today()
     progress = progress or _no_progress
     with (
         run_lock(config, wait=options.lock_wait),

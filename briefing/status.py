@@ -91,7 +91,7 @@ def status_report(config: Config, *, now: datetime | None = None) -> Status:
             in_progress_for = _running_for(store) if running else None
     missed = _missed(config, schedule, now, done=done, in_progress_for=in_progress_for)
     # Times are shown in the display zone (top-level `timezone`, else the schedule's).
-    shown = display_zone(config)
+    shown = config.display_zone()
     if missed is not None:
         missed = replace(missed, latest=missed.latest.astimezone(shown))
     return Status(
@@ -164,16 +164,6 @@ def _last_run(run: RunRecord, zone: tzinfo, *, in_progress: bool) -> LastRun:
 
 def _format_failures(run: RunRecord) -> tuple[tuple[str, str], ...]:
     return tuple((f["format"], f.get("error", "")) for f in run.failures if "format" in f)
-
-
-def display_zone(config: Config) -> tzinfo:
-    """The zone the briefing and the CLI show times in (see Config.display_timezone)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(config.display_timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _in_zone(moment: datetime | None, zone: tzinfo) -> datetime | None:

@@ -147,7 +147,7 @@ def prune_store(config: Config, *, today: date | None = None, vacuum: bool = Tru
     """
     from .lock import run_lock
 
-    today = today or date.today()
+    today = today or config.today()
     keep = config.retention
 
     def cut_off(days: int | None) -> date | None:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from http_server import LoopbackServer, with_etag
@@ -172,6 +173,20 @@ def test_a_missing_folder_is_a_warning_on_stderr_and_in_the_briefing(sh: Shell) 
     assert "warning:" in done.err and "sources[1].folder: folder not found" in done.err
     text = Path(done.out.strip()).read_text()
     assert "Gone" in text and "folder not found" in text
+
+
+def test_todays_briefing_is_named_by_the_date_where_the_reader_is(sh: Shell) -> None:
+    # UTC+14 and UTC-12 are 26 hours apart: at any moment their dates differ,
+    # so a briefing named by the machine's own date is wrong in one of them.
+    for zone in ("Etc/GMT-14", "Etc/GMT+12"):
+        folder = sh.cwd / zone.replace("/", "-")
+        notes_config(folder, extra=f'timezone = "{zone}"')
+        before = datetime.now(ZoneInfo(zone)).date()
+        done = sh("run", "-c", str(folder / "briefing.toml"))
+        after = datetime.now(ZoneInfo(zone)).date()
+        assert done.code == 0, done.err
+        written = Path(done.out.strip())
+        assert written.name in {f"briefing-{before}.md", f"briefing-{after}.md"}, zone
 
 
 @pytest.mark.parametrize(
