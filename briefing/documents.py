@@ -192,10 +192,9 @@ def parse_document(text: str, kind: str) -> Document:
         title = meta.get("title") or _html_title(body) or headline
         plain = drop_repeated_title(html_to_text(body), headline)
     elif kind == "markdown":
-        title = meta.get("title") or _markdown_title(body)
-        plain = markdown_to_text(
-            _drop_first_heading(body) if title and not meta.get("title") else body
-        )
+        found, rest = _markdown_title(body)
+        title = meta.get("title") or found
+        plain = markdown_to_text(rest if found and not meta.get("title") else body)
     else:
         title = meta.get("title")
         if title is None:
@@ -271,14 +270,26 @@ def _first_heading(body: str) -> tuple[str, int] | None:
     return (title, end) if title else None
 
 
-def _markdown_title(body: str) -> str | None:
+def _markdown_title(body: str) -> tuple[str | None, str]:
+    """The document's title and the body after it: "# Title", "Title" over "===",
+    else a short first line and a blank line, as in a text file."""
+    from .text import markdown_to_text
+
     heading = _first_heading(body)
-    return heading[0] if heading else None
+    if heading:
+        return heading[0], body[heading[1] :]
+    lines = body.lstrip("\ufeff\n\r ").split("\n", 2)
+    if len(lines) > 1 and _MD_SETEXT_H1.match(lines[1]) and lines[0].strip():
+        return markdown_to_text(lines[0]) or None, lines[2] if len(lines) > 2 else ""
+    if lines and _MD_BLOCK_START.match(lines[0]):
+        return None, body  # a list, quote, table, fence or tag: never a title line
+    title, rest = _text_title(body)
+    return (markdown_to_text(title) or None, rest) if title else (None, body)
 
 
-def _drop_first_heading(body: str) -> str:
-    heading = _first_heading(body)
-    return body[heading[1] :] if heading else body
+# "Title" over a line of "=" (or "-", which also underlines a heading).
+_MD_SETEXT_H1 = re.compile(r"[ \t]{0,3}(?:=+|-+)[ \t]*\r?$")
+_MD_BLOCK_START = re.compile(r"[ \t]*(?:[-*+][ \t]|[>|<]|```|~~~|\d{1,9}[.)][ \t])")
 
 
 # The head of a page comes from strangers: each element is found with one

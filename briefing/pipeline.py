@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 #: ``progress(stage, done, total)``: "collect", "summarize", "render" with counts.
 Progress = Callable[[str, int, int], None]
 TITLE_WORDS = 14
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 #: The digest key of what a PDF is laid out from (HTML, metadata, stylesheet, versions).
 PDF_SOURCE = "pdf-source"
 
@@ -432,8 +434,11 @@ def _with_display_title(item: BriefingItem) -> BriefingItem:
     article = item.article
     if article.title.strip():
         return item
-    words = article.text.split()
-    title = " ".join(words[:TITLE_WORDS]) + (" …" if len(words) > TITLE_WORDS else "")
+    # From the first paragraph only: words run on across a blank line read as
+    # one headline the article never had ("Report The board met on …").
+    words = _PARAGRAPH_BREAK.split(article.text.strip(), maxsplit=1)[0].split()
+    more = len(words) > TITLE_WORDS or len(article.text.split()) > len(words)
+    title = " ".join(words[:TITLE_WORDS]) + (" …" if more else "")
     return replace(item, article=replace(article, title=title or "(untitled)"))
 
 

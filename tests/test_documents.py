@@ -165,3 +165,40 @@ def test_a_title_repeated_above_the_lead_is_cut_only_where_a_sentence_plainly_st
         ('In its campaign "Make Love, Not Spam" The rest.', "Make Love, Not Spam"),
     ):
         assert drop_repeated_title(lead, title) == lead
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Bridge opens\n============\n\nThe council approved the bridge on Monday.\n",
+        "**Bridge opens**\n\nThe council approved the bridge on Monday.\n",
+        "Bridge opens\n\nThe council approved the bridge on Monday.\n",
+    ],
+)
+def test_a_markdown_title_without_a_hash_is_still_the_title(tmp_path: Path, source: str) -> None:
+    # Before, the title ran on into the text ("Bridge opens The council approved …") and
+    # "Bridge opens" was quoted as the article's first sentence.
+    path = tmp_path / "a.md"
+    path.write_text(source)
+    doc = read_document(path)
+    assert doc.title == "Bridge opens"
+    assert doc.text == "The council approved the bridge on Monday."
+
+
+def test_a_markdown_list_or_quote_first_is_never_taken_for_a_title(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("- first point\n\nThe council approved the bridge on Monday.\n")
+    assert read_document(path).title is None
+
+
+def test_markdown_links_keep_their_text_whole_and_images_leave_no_words() -> None:
+    from briefing.text import markdown_to_text
+
+    md = (
+        "The band [Yes](https://en.wikipedia.org/wiki/Yes_(band)) played. "
+        "![Photo of the mayor](m.jpg \"Mayor\") The mayor spoke.\n\n"
+        "[![build](badge.svg)](https://ci.example/) Done."
+    )
+    # Before: "The band Yes) played. Photo of the mayor The mayor spoke." and "build Done."
+    paragraphs = [" ".join(p.split()) for p in markdown_to_text(md).split("\n\n")]
+    assert paragraphs == ["The band Yes played. The mayor spoke.", "Done."]

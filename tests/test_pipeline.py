@@ -300,3 +300,17 @@ def test_a_rerun_with_nothing_new_does_not_lay_the_pdf_out_again(config: Config)
     assert pdf.read_bytes() != b"%PDF-1.7 not ours" and pdf not in fourth.unchanged
     forced = run_briefing(both, RunOptions(day=DAY, force=True))
     assert forced.briefing.generated_at != second.briefing.generated_at
+
+
+def test_an_untitled_article_is_titled_from_its_first_paragraph_alone(config: Config) -> None:
+    add_article(
+        config,
+        "update.html",
+        "<html><body><p>Update from the town hall</p><p>The council approved the new bridge "
+        "on Monday. Work starts in the spring.</p></body></html>",
+    )
+    result = run_briefing(config, RunOptions(day=DAY))
+    titles = {i.article.title for i in result.briefing.items}
+    # Not "Update from the town hall The council approved the new bridge on Monday. …":
+    # a headline the page never had.
+    assert "Update from the town hall …" in titles

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,60 @@ def test_thousands_of_number_signs_are_joined_in_linear_time() -> None:
     sentences = split_sentences("No. 1,000 " * 6_000, "en", join_quotations=True)
     assert time.perf_counter() - started < 0.5
     assert "".join(sentences).count("No.") == 6_000  # nothing lost in the joining
+
+
+def _paragraphs(text: str, width: int | None, *, blank_lines: bool) -> str:
+    """``text``'s paragraphs, hard-wrapped at ``width`` as ``fold -s`` or a mail client does."""
+    paragraphs = [p for p in text.split("\n") if p.strip()]
+    if width:
+        paragraphs = [textwrap.fill(p, width, break_on_hyphens=False) for p in paragraphs]
+    return ("\n\n" if blank_lines else "\n").join(paragraphs)
+
+
+SEED = Path(__file__).parent / "data" / "seed" / "paris-chiefs-of-staff-fr.txt"
+WIKINEWS = Path(__file__).parents[1] / "briefing" / "samples" / "wikinews-en"
+
+
+@pytest.mark.parametrize("width", [60, 72, 80])
+@pytest.mark.parametrize("blank_lines", [False, True])
+def test_a_hard_wrapped_text_is_summarised_as_the_same_text_unwrapped(
+    width: int, blank_lines: bool
+) -> None:
+    from briefing.documents import split_front_matter
+    from briefing.summarize import summarize_text
+
+    # Filled at 72 columns the seed was summarised as "Ukraine." and "Macron, a participé …":
+    # every line without a full stop ended a sentence.
+    texts = [SEED.read_text(encoding="utf-8")] + [
+        split_front_matter(path.read_text(encoding="utf-8"))[1]
+        for path in sorted(WIKINEWS.glob("*.txt"))
+    ]
+    for text in texts:
+        whole = summarize_text(_paragraphs(text, None, blank_lines=blank_lines))
+        wrapped = summarize_text(_paragraphs(text, width, blank_lines=blank_lines))
+        assert [s.text for s in wrapped.sentences] == [s.text for s in whole.sentences]
+
+
+def test_a_line_break_before_a_lower_case_word_does_not_end_the_sentence() -> None:
+    text = "Minutes of the meeting held on Monday\nwith the council members present. It voted."
+    assert split_sentences(text, "en") == [
+        "Minutes of the meeting held on Monday with the council members present.",
+        "It voted.",
+    ]
+
+
+def test_list_items_of_one_length_and_a_headline_over_a_filled_text_still_end_by_layout() -> None:
+    items = (
+        "Other plans include:\n\n"
+        "- Parenting plans to give advice on access, based on real-life examples\n"
+        "- Extending in-court conciliation, with more informal hearings in courts\n"
+        "- Better access to legal, emotional and practical advice by the telephone\n"
+        "- Legal aid changes to give incentives for early resolution of disputes"
+    )
+    assert len(split_sentences(items, "en")) == 5
+    filled = "Council backs the new bridge\n\n" + textwrap.fill(
+        "The council approved the bridge on Monday after a debate that lasted until midnight, "
+        "and the mayor said that work would start in the spring. Residents welcomed the vote.",
+        60,
+    )
+    assert split_sentences(filled, "en")[0] == "Council backs the new bridge"

@@ -92,8 +92,13 @@ def _well_formed(html_text: str) -> str:
 _MD_FENCE_OPEN = re.compile(r"^(?:```|~~~)", re.MULTILINE)
 _MD_FENCE_CLOSE = re.compile(r"^(?:```|~~~)[ \t]*$", re.MULTILINE)
 # A link's text holds no "[": each "[" of "[[[[…" is then tried once, not 500 times.
-_MD_IMAGE = re.compile(r"!\[([^\[\]\n]{0,500})\]\([^)\n]{0,2000}\)")
-_MD_LINK = re.compile(r"\[([^\[\]\n]{0,500})\]\([^)\n]{0,2000}\)")
+# Its target may hold one level of brackets, as Wikipedia's do ("/wiki/Paris_(France)");
+# the two branches start on different characters, so the match stays linear.
+_MD_TARGET = r"\((?:[^()\n]|\([^()\n]{0,2000}\)){0,2000}\)"
+# An image is not prose: a reader of the page sees the picture, not its alt text
+# (html_to_text drops <img> the same way).
+_MD_IMAGE = re.compile(r"!\[[^\[\]\n]{0,500}\]" + _MD_TARGET)
+_MD_LINK = re.compile(r"\[([^\[\]\n]{0,500})\]" + _MD_TARGET)
 _MD_REF_LINK = re.compile(r"\[([^\[\]\n]{0,500})\]\[[^\]\n]{0,200}\]")
 _MD_REF_DEF = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
 _MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]{1,2000})>")
@@ -118,7 +123,7 @@ def markdown_prose(md: str) -> str:
     """:func:`briefing.text.clean.markdown_to_text`."""
     text = _without_fences(md)
     text = _MD_REF_DEF.sub("", text)
-    text = _MD_IMAGE.sub(r"\1", text)
+    text = _MD_IMAGE.sub("", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_REF_LINK.sub(r"\1", text)
     text = _MD_AUTOLINK.sub(r"\1", text)

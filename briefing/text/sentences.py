@@ -19,6 +19,13 @@ _TERMINAL = frozenset('.!?…:;»"”’)]')
 # A line shorter than this that does not end with punctuation is a headline,
 # a caption or a list item: it ends a sentence by layout.
 _LAYOUT_LINE_WORDS = 16
+# A text filled to a width (a saved e-mail, `fold`, a Markdown source) has most
+# lines this long; a text of one paragraph per line has longer ones, and a list
+# shorter ones. Only between these is a line break read as a wrap.
+_WRAP_WIDTHS = range(40, 101)
+# How far short of its width a filled line may stop: the next word did not fit.
+_WRAP_SLACK = 15
+_LIST_ITEM = re.compile(r"[-–—•*+►▪·]|\d{1,3}[.)]\s")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 
 
@@ -412,26 +419,52 @@ def _closing_sentence(sentences: list[str], start: int) -> int | None:
 def _mark_layout_breaks(text: str) -> str:
     if "\n" not in text:
         return text
-    paragraphs = []
-    for paragraph in _PARAGRAPH.split(text.strip()):
-        lines = [line.strip() for line in paragraph.split("\n")]
-        paragraphs.append(_join_lines([line for line in lines if line]))
+    blocks = [
+        [line for line in (line.strip() for line in block.split("\n")) if line]
+        for block in _PARAGRAPH.split(text.strip())
+    ]
+    width = _wrap_width([len(line) for block in blocks for line in block[:-1]])
+    paragraphs = [_join_lines(lines, width) for lines in blocks]
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def _join_lines(lines: list[str]) -> str:
+def _wrap_width(lengths: list[int]) -> int:
+    """The width a hard-wrapped text was filled to, or 0 when it was not filled.
+
+    ``lengths``: of the lines that another line follows in their paragraph. In a
+    filled text nearly all of them come within a long word of its width; in a
+    page of headlines, captions and menus they vary.
+    """
+    if len(lengths) < 3:
+        return 0
+    width = sorted(lengths)[(len(lengths) - 1) * 9 // 10]
+    if width not in _WRAP_WIDTHS:
+        return 0
+    near = sum(length >= width - _WRAP_SLACK for length in lengths)
+    return width if near >= 0.75 * len(lengths) else 0
+
+
+def _join_lines(lines: list[str], width: int) -> str:
     if not lines:
         return ""
     parts = [lines[0]]
     for previous, line in itertools.pairwise(lines):
-        parts.append("\n\n" if _ends_by_layout(previous) else " ")
+        parts.append("\n\n" if _ends_by_layout(previous, line, width) else " ")
         parts.append(line)
     return "".join(parts)
 
 
-def _ends_by_layout(line: str) -> bool:
+def _ends_by_layout(line: str, following: str, width: int) -> bool:
     if line[-1] in _TERMINAL:
         return False  # Punkt sees the punctuation and knows the abbreviations
+    if following[0].islower():
+        return False  # the sentence goes on: "… held on Monday" | "with the council …"
+    if (
+        width
+        and not _LIST_ITEM.match(following)  # a list's next item ("- Better access …")
+        and len(line) + 1 + len(following.split(maxsplit=1)[0]) > width
+    ):
+        return False  # the next word did not fit on the line: the text was filled
     return len(line.split()) < _LAYOUT_LINE_WORDS
 
 
