@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .urls import split_url
 
 SourceKind = Literal["feed", "page", "folder"]
 FullText = bool | Literal["auto"]
@@ -561,12 +561,16 @@ def _source_location(c: _Checker, kind: str, raw: str, key: str, base: Path) -> 
     if not raw:
         c.problem(key, "must not be empty")
         return None
-    scheme = urlsplit(raw).scheme.lower()
+    parts = split_url(raw)
+    if parts is None:
+        c.problem(key, f"not a valid URL: {raw!r}")
+        return None
+    scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
         if kind == "folder":
             c.problem(key, "a folder is a local path, not a URL")
             return None
-        if not urlsplit(raw).hostname:
+        if not parts.hostname:
             c.problem(key, f"not a URL: {raw!r}")
             return None
         return raw
@@ -586,8 +590,8 @@ def _source_location(c: _Checker, kind: str, raw: str, key: str, base: Path) -> 
 
 
 def _default_name(location: str) -> str:
-    parts = urlsplit(location)
-    if parts.hostname:
+    parts = split_url(location)
+    if parts is not None and parts.hostname:
         return parts.hostname.removeprefix("www.")
     return Path(location).stem or location
 

@@ -49,6 +49,7 @@ import httpx
 
 from .config import FetchConfig
 from .errors import SourceError
+from .urls import split_url
 
 log = logging.getLogger(__name__)
 
@@ -503,7 +504,7 @@ class HttpClient:
     def _once(
         self, url: str, headers: dict[str, str], allowed: bool, limits: _Limits
     ) -> HttpResponse | str:
-        host = (urlsplit(url).hostname or "").lower()
+        host = (urlsplit(url).hostname or "").lower()  # checked by _check_web_url
         # The host slot first: a request waiting for a busy host must not hold a global slot.
         with self._slot(self._host_slot(host), host, limits), self._slot(self._all, "", limits):
             # The request's clock starts now that it may talk to the server (not while queued).
@@ -655,7 +656,9 @@ def _pause(seconds: float, limits: _Limits) -> None:
 
 
 def _check_web_url(url: str) -> None:
-    parts = urlsplit(url)
+    parts = split_url(url)
+    if parts is None:  # an unclosed "[", a port of "abc" or 99999
+        raise SourceError(f"not a valid URL: {_shown(url)}")
     if parts.scheme.lower() not in ("http", "https"):
         raise SourceError(f"only http and https addresses are fetched, not {_shown(url)}")
     if not parts.hostname:

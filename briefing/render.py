@@ -15,6 +15,7 @@ and article HTML, where a template wants it, is cleaned by :func:`sanitize_html`
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -266,7 +267,8 @@ def format_datetime(value: datetime | None, language: str, zone: tzinfo | None =
         # A bare date ("date: 2004-12-31" in a file): no time was given.
         return format_date(value.date(), language)
     if zone is not None and value.tzinfo is not None:
-        value = value.astimezone(zone)
+        with contextlib.suppress(OverflowError):  # year 1 or 9999, stored by an older version
+            value = value.astimezone(zone)
     when = f"{format_date(value.date(), language)}, {value:%H:%M}"
     offset = value.utcoffset()
     if offset is None:
@@ -697,7 +699,7 @@ def status_text(briefing: Briefing, words: Mapping[str, str], zone: tzinfo | Non
 
 def date_note(article: Article, words: Mapping[str, str]) -> str:
     """Why the publication time shown is not the one the source gave, or ""."""
-    from .sources.feed import FLAG_ANCIENT, FLAG_FUTURE, FLAG_GIVEN_DATE
+    from .sources.base import FLAG_ANCIENT, FLAG_FUTURE, FLAG_GIVEN_DATE
 
     given = next(
         (f[len(FLAG_GIVEN_DATE) :] for f in article.flags if f.startswith(FLAG_GIVEN_DATE)), ""
@@ -719,7 +721,7 @@ def _given_date_text(given: str) -> str:
         return clean_line(given, 40) or "?"
     offset = moment.utcoffset()
     zone = f" {utc_offset(offset.total_seconds())}" if offset is not None else ""
-    return f"{moment:%Y-%m-%d %H:%M}{zone}"
+    return f"{moment.year:04d}-{moment:%m-%d %H:%M}{zone}"  # %Y writes year 1 as "1"
 
 
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])(?:/[^\s/:]+)+/([^\s/:]+)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only track the reader; they never select content.
 TRACKING_PARAMS = frozenset(
@@ -56,6 +56,21 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+def split_url(url: str) -> SplitResult | None:
+    """``urlsplit(url)``, or None for an address no browser would open.
+
+    Links come from strangers: "http://[::1/x" (an unclosed IPv6 host) makes
+    ``urlsplit`` raise, and "http://x.org:99999/" makes ``.port`` raise later.
+    One such link must cost only itself, never its feed.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 -- read to check it: it raises for "abc" or 99999
+    except ValueError:
+        return None
+    return parts
+
+
 def normalize_url(url: str) -> str:
     """A canonical form of ``url`` for deduplication (never for fetching).
 
@@ -63,7 +78,9 @@ def normalize_url(url: str) -> str:
     parameters and a trailing slash, and sorts the remaining query. ``http``
     and ``https`` are treated as the same article.
     """
-    parts = urlsplit(url.strip())
+    parts = split_url(url)
+    if parts is None:
+        return url.strip()  # still a key: the same broken link is the same article
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
     if host.startswith("www."):
@@ -88,5 +105,5 @@ def is_web_url(url: str | None) -> bool:
     """True for absolute http(s) URLs: the only links a briefing may show."""
     if not url:
         return False
-    parts = urlsplit(url.strip())
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    parts = split_url(url)
+    return parts is not None and parts.scheme.lower() in ("http", "https") and bool(parts.hostname)

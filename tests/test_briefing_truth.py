@@ -24,7 +24,8 @@ from briefing.errors import ConfigError
 from briefing.mail import build_email
 from briefing.pipeline import RunOptions, run_briefing
 from briefing.render import render_email_html, render_text
-from briefing.sources.feed import FLAG_FUTURE, FLAG_GIVEN_DATE, FeedOptions, parse_feed
+from briefing.sources.base import FLAG_FUTURE, FLAG_GIVEN_DATE
+from briefing.sources.feed import FeedOptions, parse_feed
 from briefing.sources.page import extract_page
 
 DAY = date(2026, 11, 24)

@@ -69,6 +69,21 @@ catch_up = "soon"
     assert str(path) in str(caught.value)
 
 
+def test_a_malformed_source_url_is_a_config_problem_not_a_crash(
+    write_config: Callable[[str], Path],
+) -> None:
+    # "http://[::1" made urlsplit raise: "internal error: ValueError: Invalid IPv6 URL".
+    path = write_config(
+        '[[sources]]\nfeed = "http://[::1"\n[[sources]]\npage = "https://x.org:abc/"\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert list(caught.value.problems) == [
+        "sources[0].feed: not a valid URL: 'http://[::1'",
+        "sources[1].page: not a valid URL: 'https://x.org:abc/'",
+    ]
+
+
 def test_wrong_types_are_named_not_crashed_on(write_config: Callable[[str], Path]) -> None:
     path = write_config('sentences = "three"\nformats = ["md", "docx"]\nsources = 4\n')
     with pytest.raises(ConfigError) as caught:

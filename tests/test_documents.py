@@ -196,7 +196,7 @@ def test_markdown_links_keep_their_text_whole_and_images_leave_no_words() -> Non
 
     md = (
         "The band [Yes](https://en.wikipedia.org/wiki/Yes_(band)) played. "
-        "![Photo of the mayor](m.jpg \"Mayor\") The mayor spoke.\n\n"
+        '![Photo of the mayor](m.jpg "Mayor") The mayor spoke.\n\n'
         "[![build](badge.svg)](https://ci.example/) Done."
     )
     # Before: "The band Yes) played. Photo of the mayor The mayor spoke." and "build Done."

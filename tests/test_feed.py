@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,11 +13,9 @@ from http_server import LoopbackServer, Reply, server, with_etag
 from briefing.config import Config, FetchConfig, SourceConfig
 from briefing.errors import SourceError
 from briefing.models import Article
-from briefing.sources.base import SourceState, make_source
+from briefing.sources.base import FLAG_ANCIENT, FLAG_FUTURE, SourceState, make_source
 from briefing.sources.feed import (
-    FLAG_ANCIENT,
     FLAG_FULL_TEXT,
-    FLAG_FUTURE,
     FLAG_MALFORMED,
     FLAG_TEASER,
     FLAG_TITLE_ONLY,
@@ -322,3 +321,41 @@ def test_a_failing_page_keeps_the_teaser(server: LoopbackServer) -> None:
     assert article.text.startswith("The council approved the wall")
     assert FLAG_TEASER in article.flags
     assert any("full text not read" in p and "timed out" in p for p in result.problems)
+
+
+def _feed_bytes(items: str) -> bytes:
+    channel = f"<channel><title>t</title>{items}</channel>"
+    return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'.encode()
+
+
+def test_a_malformed_link_costs_only_its_own_link_never_the_feed() -> None:
+    # "http://[::1/x" made urlsplit raise: the whole feed failed with "unexpected error".
+    links = ["http://[::1/x", "http://x.org:99999/a", "http://x.org:abc/a", "https://x.org/ok"]
+    items = "".join(
+        f"<item><title>Story {i}</title><link>{link}</link>"
+        f"<description>The council met for the {i}th time on Monday.</description></item>"
+        for i, link in enumerate(links)
+    )
+    options = FeedOptions(source="test", language=None, max_entries=100)
+    parsed = parse_feed(_feed_bytes(items), options, now=NOW)
+    assert [e.article.url for e in parsed.entries] == [None, None, None, "https://x.org/ok"]
+    assert sum("link dropped" in p for p in parsed.problems) == 3
+
+
+def test_a_json_feed_date_with_no_utc_time_is_clamped_not_fatal() -> None:
+    # Year 1 at +05:00 is before year 1 in UTC: astimezone raised OverflowError
+    # and the feed failed; year 9999 at -12:00 is after 9999 in UTC.
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "J",
+        "items": [
+            {"id": "1", "title": "Old", "date_published": "0001-01-01T00:00:00+05:00",
+             "content_text": "The council met on Monday."},
+            {"id": "2", "title": "Far", "date_published": "9999-12-31T23:59:59-12:00",
+             "content_text": "The mayor spoke on Tuesday."},
+        ],
+    }  # fmt: skip
+    options = FeedOptions(source="test", language=None, max_entries=100)
+    old, far = (e.article for e in parse_feed(json.dumps(feed).encode(), options, now=NOW).entries)
+    assert old.published == datetime(1990, 1, 1, tzinfo=UTC) and FLAG_ANCIENT in old.flags
+    assert far.published == NOW and FLAG_FUTURE in far.flags

@@ -116,3 +116,20 @@ def test_linked_and_too_deep_folders_are_reported(tmp_path: Path) -> None:
     problems = "\n".join(result.problems)
     assert "linked: skipped, a link to a folder is not followed" in problems
     assert "4/5: skipped, deeper than 4 folders" in problems
+
+
+def test_a_date_out_of_range_is_clamped_and_flagged_like_a_feeds(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from briefing.sources.base import FLAG_ANCIENT, FLAG_FUTURE
+
+    # Year 1 at +05:00 has no UTC time: rendering the briefing raised OverflowError.
+    (tmp_path / "old.txt").write_text("---\ndate: 0001-01-01T00:00:00+05:00\n---\nOld text.")
+    (tmp_path / "far.txt").write_text("---\ndate: 9999-12-31T23:59:59-12:00\n---\nFar text.")
+    (tmp_path / "bare.txt").write_text("---\ndate: 2004-12-31\n---\nA bare date.")
+    articles = {a.text: a for a in folder_source(tmp_path).fetch(SourceState()).articles}
+    old, far, bare = articles["Old text."], articles["Far text."], articles["A bare date."]
+    assert old.published == datetime(1990, 1, 1, tzinfo=UTC) and FLAG_ANCIENT in old.flags
+    assert far.published is not None and far.published <= datetime.now(UTC)
+    assert FLAG_FUTURE in far.flags
+    assert bare.published == datetime(2004, 12, 31) and bare.flags == ()

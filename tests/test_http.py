@@ -98,6 +98,13 @@ def test_redirect_to_another_scheme_is_refused(server: LoopbackServer) -> None:
         http.get(url)
 
 
+def test_redirect_to_a_port_out_of_range_is_refused_not_wrapped(server: LoopbackServer) -> None:
+    # Port 99999 was taken modulo 65536 by the socket layer: the client connected to 34463.
+    url = server.route("/far", Reply(302, headers={"Location": "http://127.0.0.1:99999/"}))
+    with client() as http, pytest.raises(SourceError, match="not a valid URL"):
+        http.get(url)
+
+
 def test_redirect_to_a_private_address_is_refused(server: LoopbackServer) -> None:
     # The first hop is allowed by name here only because the whole server is on loopback:
     # what matters is that each hop is checked again, so a 127.0.0.1 target is refused.

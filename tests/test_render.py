@@ -170,7 +170,7 @@ def test_readers_see_a_short_reason_not_server_paths_parser_positions_or_config_
 
 
 def test_a_clamped_date_says_what_the_source_gave() -> None:
-    from briefing.sources.feed import FLAG_FUTURE, FLAG_GIVEN_DATE
+    from briefing.sources.base import FLAG_FUTURE, FLAG_GIVEN_DATE
 
     base = samples.make_briefing(1)
     item = base.items[0]
@@ -186,6 +186,26 @@ def test_a_clamped_date_says_what_the_source_gave() -> None:
     assert "date donnée par la source\u00a0: 2035-03-01 08:06 UTC, dans le futur" in french
     # A date the source gave as it is shown carries no note.
     assert "date given" not in render_markdown(samples.make_briefing(1))
+
+
+def test_a_date_with_no_time_in_the_display_zone_is_shown_as_given_not_fatal() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from briefing.sources.base import FLAG_ANCIENT, FLAG_GIVEN_DATE
+
+    # An older version stored year 1 at +05:00 unclamped: every later run failed to
+    # render, with OverflowError, for as long as the article stayed unbriefed.
+    year_one = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))
+    base = replace(samples.make_briefing(1), timezone="Europe/Paris")
+    item = base.items[0]
+    article = replace(
+        item.article,
+        published=year_one,
+        flags=(FLAG_ANCIENT, FLAG_GIVEN_DATE + year_one.isoformat()),
+    )
+    briefing = replace(base, items=(replace(item, article=article),))
+    for output in all_outputs(briefing):
+        assert "date given by the source: 0001-01-01 00:00 UTC+05:00, implausibly old" in output
 
 
 def test_times_are_shown_in_the_configured_timezone() -> None:

@@ -52,3 +52,11 @@ def test_different_articles_keep_different_keys(a: str, b: str) -> None:
 )
 def test_only_absolute_http_links_are_web_urls(url: str | None, web: bool) -> None:
     assert is_web_url(url) is web
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1/x", "http://x.org:99999/a", "http://x.org:abc/a", "https://[oops"]
+)
+def test_a_malformed_link_is_no_web_url_and_still_has_a_key(url: str) -> None:
+    assert is_web_url(url) is False
+    assert normalize_url(url) == url  # raised ValueError before

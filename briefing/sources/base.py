@@ -14,11 +14,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from ..config import Config, SourceConfig
 from ..errors import SourceError
 from ..models import Article
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+# Clocks and time zones disagree a little; only a date beyond this is "in the future".
+FUTURE_SLACK = timedelta(hours=26)
+FLAG_FUTURE = "date-in-future-clamped"
+FLAG_ANCIENT = "date-before-1990-clamped"
+#: Prefix of the flag that keeps the date a source gave when it was clamped,
+#: so the briefing can say what the source claimed ("source-date:2035-01-01T…").
+FLAG_GIVEN_DATE = "source-date:"
+
+
+def plausible_date(value: datetime, now: datetime) -> tuple[datetime, tuple[str, ...]]:
+    """``value`` within [1990, now], and the flags that say what the source gave if it was not.
+
+    Any source may claim any date: a feed's year 9999 would sort first for ever,
+    and a file's "0001-01-01T00:00+05:00" cannot even be shown in UTC. A date
+    without a zone (a file's "date: 2004-12-31") is compared as UTC and kept as given.
+    """
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if aware > now + FUTURE_SLACK:
+        return now, (FLAG_FUTURE, FLAG_GIVEN_DATE + value.isoformat())
+    if aware < EARLIEST:
+        return EARLIEST, (FLAG_ANCIENT, FLAG_GIVEN_DATE + value.isoformat())
+    return value, ()
 
 
 @dataclass(frozen=True)

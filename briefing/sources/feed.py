@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +35,11 @@ from ..errors import DocumentError, SourceError
 from ..http import FetchStopped, current_budget, shared_client, within
 from ..models import Article
 from ..urls import is_web_url
-from .base import FetchResult, SkippedItem, SourceState, register_source_kind
+from .base import FetchResult, SkippedItem, SourceState, plausible_date, register_source_kind
 from .page import PageText, fetch_page
 
 log = logging.getLogger(__name__)
 
-EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
-# Clocks and time zones disagree a little; only a date beyond this is "in the future".
-FUTURE_SLACK = timedelta(hours=26)
 MAX_ENTRY_CHARS = 200_000
 MAX_TITLE_CHARS = 500
 MAX_GUID_CHARS = 1000
@@ -57,15 +54,10 @@ _TEASER_END = re.compile(
 )
 
 FLAG_MALFORMED = "malformed-feed"
-FLAG_FUTURE = "date-in-future-clamped"
-FLAG_ANCIENT = "date-before-1990-clamped"
 FLAG_UNDATED = "undated"
 FLAG_TEASER = "teaser"
 FLAG_FULL_TEXT = "full-text-from-page"
 FLAG_TITLE_ONLY = "title-only"
-#: Prefix of the flag that keeps the date a source gave when it was clamped,
-#: so the briefing can say what the source claimed ("source-date:2035-01-01T…").
-FLAG_GIVEN_DATE = "source-date:"
 
 # The markup feeds may use in entry bodies; everything else is dropped by nh3.
 SAFE_TAGS = frozenset(
@@ -415,7 +407,12 @@ def _iso_date(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if not parsed.tzinfo:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # "0001-01-01T00:00+05:00" has no UTC time: clamped as too old
+        return parsed
 
 
 # --- entries → articles ---------------------------------------------------------------------
@@ -480,13 +477,9 @@ def _checked_date(value: datetime | None, now: datetime, flags: list[str]) -> da
     if value is None:
         flags.append(FLAG_UNDATED)
         return None
-    if value > now + FUTURE_SLACK:
-        flags += [FLAG_FUTURE, FLAG_GIVEN_DATE + value.isoformat()]
-        return now
-    if value < EARLIEST:
-        flags += [FLAG_ANCIENT, FLAG_GIVEN_DATE + value.isoformat()]
-        return EARLIEST
-    return value
+    checked, clamped = plausible_date(value, now)
+    flags += clamped
+    return checked
 
 
 def is_teaser(text: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..config import Config, SourceConfig
@@ -19,7 +20,7 @@ from ..errors import DocumentError, SourceError
 from ..models import Article
 from ..printable import printable_line, printable_path
 from ..urls import is_web_url
-from .base import FetchResult, SkippedItem, SourceState, register_source_kind
+from .base import FetchResult, SkippedItem, SourceState, plausible_date, register_source_kind
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,8 @@ class FolderSource:
         url = doc.meta.get("url")
         # A file's modification time is not a publication time: without a
         # declared date the briefing shows none.
-        published = parse_date(doc.meta.get("date"))
+        given = parse_date(doc.meta.get("date"))
+        published, clamped = plausible_date(given, datetime.now(UTC)) if given else (None, ())
         return Article(
             # No invented titles: without one, the briefing quotes the opening words.
             title=doc.title or "",
@@ -128,7 +130,7 @@ class FolderSource:
             language=doc.meta.get("language") or self.language,
             author=doc.meta.get("author"),
             attribution=doc.meta.get("attribution"),
-            flags=(FLAG_ENCODING_GUESSED,) if doc.notes else (),
+            flags=((FLAG_ENCODING_GUESSED,) if doc.notes else ()) + clamped,
         )
 
 

@@ -18,7 +18,7 @@ from ..documents import drop_repeated_title, without_site_name
 from ..errors import SourceError
 from ..http import HttpClient, HttpResponse, shared_client
 from ..models import Article
-from .base import FetchResult, SourceState, register_source_kind
+from .base import FetchResult, SourceState, plausible_date, register_source_kind
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,8 @@ def _page_date(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
+    if plausible_date(parsed, datetime.now(UTC))[1]:
+        return None  # the extractor's guess, not the page's word: no date beats a wrong one
     if parsed.tzinfo is None and parsed.time() == time(0, 0):
         # A bare date ("2026-11-30", which the extractor writes as midnight with
         # no offset): kept without a time, so the briefing shows the day and no
