@@ -38,7 +38,7 @@ TOKENS = [
     "-->", "<script>", "Source : ", "Comment (0)", "cookies ", "accept ", "function(", "{", "}",
     "=>", "\u00ad", "\u200b", "http://", "www.", "• ", "•", "dix.A ", "dit.M. ", " ?Le",
     "fin...Le", "SALAIRESInterpellé", "luiBernard ", "aaa.Bbb luiBernard", "► ",
-    '- "ABCDEFGHIJ" -',
+    '- "ABCDEFGHIJ" -', "[a](b(c) ", "![a](", "=====\n", "word word word word\n", "- ",
 ]  # fmt: skip
 STAGES: dict[str, Callable[[str], object]] = {
     "clean": clean_text,
@@ -46,8 +46,8 @@ STAGES: dict[str, Callable[[str], object]] = {
     "markdown": markdown_to_text,
     "split": lambda text: split_sentences(text, "en", join_quotations=True),
     "document html": lambda text: parse_document(text, "html"),
-    "document md": lambda text: parse_document(text, "md"),
-    "document txt": lambda text: parse_document(text, "txt"),
+    "document md": lambda text: parse_document(text, "markdown"),
+    "document txt": lambda text: parse_document(text, "text"),
     "summary": summarize_text,
 }
 TARGET_CHARS = 60_000

@@ -271,8 +271,11 @@ def _first_heading(body: str) -> tuple[str, int] | None:
 
 
 def _markdown_title(body: str) -> tuple[str | None, str]:
-    """The document's title and the body after it: "# Title", "Title" over "===",
-    else a short first line and a blank line, as in a text file."""
+    """The document's title and the body after it, or None and the whole body.
+
+    The title is a first "# Title", or "Title" over "===" or "---", else a short
+    first line before a blank line, as in a text file.
+    """
     from .text import markdown_to_text
 
     heading = _first_heading(body)
