@@ -179,7 +179,17 @@ def sniff_kind(text: str) -> str:
     head = text.lstrip()[:512].lower()
     if head.startswith(("<!doctype html", "<html", "<?xml")) or "<body" in head or "<p>" in head:
         return "html"
+    if _MD_SIGNS.search(text[:4096]):
+        # Read as text, "**Monday**" and "[budget](https://…)" were quoted as written.
+        return "markdown"
     return "text"
+
+
+# What plain prose never has: a "# Heading" line, an underlined title, or a link.
+_MD_SIGNS = re.compile(
+    r"\A\s*#{1,6}[ \t]+\S|\A[^\n]+\n[ \t]{0,3}(?:={3,}|-{3,})[ \t]*\n"
+    r"|\[[^\[\]\n]{1,500}\]\((?:https?://|/)"
+)
 
 
 def parse_document(text: str, kind: str) -> Document:

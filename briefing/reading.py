@@ -52,8 +52,9 @@ def _load_url(url: str, *, allow_private: bool, fetch: FetchConfig) -> Document:
     data, content_type, final_url = fetch_url(url, fetch=fetch, allow_private=allow_private)
     decoded = decode_bytes(data, name=final_url)
     text = decoded.text
-    if "html" not in (content_type or "") and sniff_kind(text) != "html":
-        return with_note(parse_document(text, "text"), decoded.note)
+    kind = "markdown" if "markdown" in (content_type or "") else sniff_kind(text)
+    if "html" not in (content_type or "") and kind != "html":
+        return with_note(parse_document(text, kind), decoded.note)
     # A web page is mostly navigation and boilerplate: keep its main text only,
     # and fall back to all of its text when no article body is recognised.
     page = extract_page(data, final_url)

@@ -300,3 +300,44 @@ def test_progress_is_drawn_on_a_terminal_and_silent_otherwise() -> None:
     with ProgressBar(piped) as bar:
         bar.update("summarize", 3, 17)
     assert piped.getvalue() == ""
+
+
+MARKDOWN_NOTE = (
+    "# Council passes budget\n\n"
+    "The city council approved the [budget](https://example.org/budget_(2026)) on **Monday**.\n\n"
+    "Schools will receive ten percent more money than last year under the plan.\n"
+)
+
+
+def test_summarize_reads_markdown_from_stdin_and_a_url_as_markdown(
+    cli: Cli, server: LoopbackServer, tmp_path: Path
+) -> None:
+    # Read as plain text, the quote was "… approved the [budget](https://…) on **Monday**."
+    done = subprocess.run(
+        [sys.executable, "-m", "briefing", "summarize", "-", "-n", "1", "--language", "en"],
+        input=MARKDOWN_NOTE.encode(),
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "NLTK_DATA": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode().strip() == "The city council approved the budget on Monday."
+    url = server.route(
+        "/note.md", Reply(body=MARKDOWN_NOTE.encode(), headers={"Content-Type": "text/markdown"})
+    )
+    result = cli("summarize", url, "--allow-private", "-n", "1")
+    assert result.code == 0, result.err
+    assert result.out.strip() == "The city council approved the budget on Monday."
+
+
+def test_plain_text_with_a_hash_or_brackets_is_not_taken_for_markdown(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "briefing", "summarize", "-", "-n", "1", "--language", "en"],
+        input=b"#1 hit for the band [again] this week, with **no** rival in sight.\n",
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "NLTK_DATA": str(tmp_path)},
+    )
+    assert done.stdout.decode().strip() == (
+        "#1 hit for the band [again] this week, with **no** rival in sight."
+    )
