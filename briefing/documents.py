@@ -222,7 +222,10 @@ def read_document(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Documen
     data = read_file_bytes(path, max_bytes=max_bytes)
     decoded = decode_bytes(data, name=str(path))
     try:
-        doc = parse_document(decoded.text, kind_for_name(path.name))
+        kind = kind_for_name(path.name)
+        if kind == "text" and sniff_kind(decoded.text) == "markdown":
+            kind = "markdown"  # notes.txt written in Markdown: its "# Title" is a title
+        doc = parse_document(decoded.text, kind)
     except DocumentError as exc:
         raise DocumentError(f"{path}: {exc}") from None
     return with_note(doc, decoded.note)

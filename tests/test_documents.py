@@ -202,3 +202,13 @@ def test_markdown_links_keep_their_text_whole_and_images_leave_no_words() -> Non
     # Before: "The band Yes) played. Photo of the mayor The mayor spoke." and "build Done."
     paragraphs = [" ".join(p.split()) for p in markdown_to_text(md).split("\n\n")]
     assert paragraphs == ["The band Yes played. The mayor spoke.", "Done."]
+
+
+def test_a_text_file_written_in_markdown_is_read_as_markdown(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text(
+        "# Bridge opens\n\nThe council approved the [bridge](https://x.org/b) on Monday.\n"
+    )
+    doc = read_document(path)
+    assert doc.title == "Bridge opens"
+    assert doc.text == "The council approved the bridge on Monday."
