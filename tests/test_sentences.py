@@ -215,7 +215,7 @@ SEED = Path(__file__).parent / "data" / "seed" / "paris-chiefs-of-staff-fr.txt"
 WIKINEWS = Path(__file__).parents[1] / "briefing" / "samples" / "wikinews-en"
 
 
-@pytest.mark.parametrize("width", [60, 72, 80])
+@pytest.mark.parametrize("width", [50, 60, 72, 80, 100])
 @pytest.mark.parametrize("blank_lines", [False, True])
 def test_a_hard_wrapped_text_is_summarised_as_the_same_text_unwrapped(
     width: int, blank_lines: bool

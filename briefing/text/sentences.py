@@ -423,7 +423,11 @@ def _mark_layout_breaks(text: str) -> str:
         [line for line in (line.strip() for line in block.split("\n")) if line]
         for block in _PARAGRAPH.split(text.strip())
     ]
-    width = _wrap_width([len(line) for block in blocks for line in block[:-1]])
+    # Only the breaks in question count: a line ending on a full stop may end
+    # its paragraph short in a filled text too.
+    width = _wrap_width(
+        [len(line) for block in blocks for line in block[:-1] if line[-1] not in _TERMINAL]
+    )
     paragraphs = [_join_lines(lines, width) for lines in blocks]
     return "\n\n".join(p for p in paragraphs if p)
 
@@ -431,9 +435,9 @@ def _mark_layout_breaks(text: str) -> str:
 def _wrap_width(lengths: list[int]) -> int:
     """The width a hard-wrapped text was filled to, or 0 when it was not filled.
 
-    ``lengths``: of the lines that another line follows in their paragraph. In a
-    filled text nearly all of them come within a long word of its width; in a
-    page of headlines, captions and menus they vary.
+    ``lengths``: of the lines without final punctuation that another line
+    follows in their paragraph. In a filled text nearly all of them come within a
+    long word of its width; in a page of headlines, captions and menus they vary.
     """
     if len(lengths) < 3:
         return 0
