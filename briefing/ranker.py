@@ -106,6 +106,8 @@ class RankedSentence(NamedTuple):
     centrality: float
     position: float
     redundancy: float
+    #: -1000 for a complete but short sentence ("It voted."), ranked after every full one.
+    short: float = 0.0
 
 
 @cache
@@ -653,14 +655,17 @@ def ranking(
             centrality=round(centrality[i], 6),
             position=round(position[i], 6),
             redundancy=round(-settings.redundancy * penalty, 6),
+            short=-_SHORT_PENALTY if short[i] else 0.0,
         )
         if not in_tail
         else RankedSentence(
             index=i,
             score=round(tail.scores[i] - penalty, 6),  # type: ignore[union-attr]
-            centrality=round(tail.scores[i], 6),  # type: ignore[union-attr]
+            # The tail's score holds the short penalty: shown apart, as in the head.
+            centrality=round(tail.scores[i] + (_SHORT_PENALTY if short[i] else 0.0), 6),  # type: ignore[union-attr]
             position=0.0,
             redundancy=round(-penalty, 6),
+            short=-_SHORT_PENALTY if short[i] else 0.0,
         )
         for i, penalty, in_tail in picked
     ]

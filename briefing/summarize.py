@@ -129,6 +129,7 @@ class DefaultSummarizer:
                     "centrality": r.centrality,
                     "position": r.position,
                     "redundancy": r.redundancy,
+                    "short": r.short,
                 },
             )
             for r in ranked

@@ -83,7 +83,28 @@ def test_json_shape_explains_each_pick() -> None:
     sentences = data["sentences"]
     assert isinstance(sentences, list) and len(sentences) == 2
     assert set(sentences[0]) == {"index", "text", "score", "components"}
-    assert set(sentences[0]["components"]) == {"centrality", "position", "redundancy"}
+    assert set(sentences[0]["components"]) == {"centrality", "position", "redundancy", "short"}
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("The council met on Monday after a long debate about the new bridge. It voted.", 2),
+        (STORY + " It voted.", 9),  # past the head: ranked by the tail's random walk
+    ],
+)
+def test_the_components_add_up_to_the_score_even_for_a_short_sentence(
+    text: str, count: int
+) -> None:
+    # "It voted." ranks after every full sentence by a penalty of 1000 that no
+    # component showed: its score read -999.4 beside components summing to 0.6.
+    data = summary_to_dict(summarize_text(text, length=Length(sentences=count)))
+    sentences = data["sentences"]
+    assert isinstance(sentences, list)
+    short = [s for s in sentences if s["text"] == "It voted."]
+    assert short and short[0]["components"]["short"] == -1000.0
+    for s in sentences:
+        assert sum(s["components"].values()) == pytest.approx(s["score"], abs=1e-5)
 
 
 def test_a_very_long_document_is_capped_quickly_and_says_so() -> None:
