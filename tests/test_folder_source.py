@@ -23,12 +23,18 @@ def test_reads_text_markdown_and_html_and_skips_the_rest(tmp_path: Path) -> None
         "<body><p>Body of C.</p><script>evil()</script></body></html>"
     )
     (tmp_path / "d.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "e.png").write_bytes(b"\x89PNG")
+    (tmp_path / "f.csv").write_text("a,b\n")
     (tmp_path / ".hidden.txt").write_text("Hidden\n\nNo.")
     result = folder_source(tmp_path).fetch(SourceState())
     titles = [a.title for a in result.articles]
     assert titles == ["Title A", "Title B", "Title C"]
     assert "evil" not in result.articles[2].text
-    assert result.problems == ()
+    # The PDF is named (an article the reader would otherwise never know was missed);
+    # an image or a spreadsheet beside the articles is passed over.
+    assert [str(p) for p in result.problems] == [
+        f"{tmp_path / 'd.pdf'}: PDF files are not read (save it as .txt, .md or .html)"
+    ]
 
 
 def test_one_bad_file_is_reported_and_the_others_are_read(tmp_path: Path) -> None:
