@@ -580,8 +580,12 @@ def _counts_text(briefing: Briefing, words: Mapping[str, str]) -> str:
     language = _base_language(briefing)
     articles = count_phrase(briefing.article_count, words["article"], words["articles_n"], language)
     # "from N sources" counts the sources the articles came from: a source
-    # that failed or had nothing gave none of them.
-    given = len({item.article.source for item in briefing.items}) or briefing.source_count
+    # that failed or had nothing gave none of them, and one whose copy of an
+    # article was joined to another's ("Also reported by") gave it too.
+    given = (
+        len({name for item in briefing.items for name in (item.article.source, *item.also_in)})
+        or briefing.source_count
+    )
     sources = count_phrase(given, words["source_1"], words["sources_n"], language)
     if any(len(story.items) > 1 for story in briefing.stories):
         stories = count_phrase(
@@ -835,6 +839,7 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
     summarised = [item for item in briefing.items if item.summary is not None and not item.error]
     stories = _stories_of(briefing, summarised)
     failed = [item for item in briefing.items if item not in summarised]
+    problems = problem_groups(briefing.failures)
     return {
         "version": JSON_VERSION,
         "title": briefing.title,
@@ -847,12 +852,20 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
             "articles": briefing.article_count,
             "sources": briefing.source_count,
             "not_summarised": len(failed),
-            "failed_sources": len(briefing.failures),
+            # As the cover counts them: a source that failed once, each skipped item, each warning.
+            "failed_sources": len({f.source for f in problems["failed"]}),
+            "skipped": len(problems["skipped"]),
+            "warnings": len(problems["warning"]),
         },
         "stories": [_story_data(story) for story in stories],
         "not_summarised": [{**_article_data(item), "error": item.error or ""} for item in failed],
         "failures": [
-            {"source": f.source, "error": f.error, "when": f.when.isoformat(timespec="seconds")}
+            {
+                "source": f.source,
+                "kind": f.kind if f.kind in PROBLEM_KINDS else "warning",
+                "error": f.error,
+                "when": f.when.isoformat(timespec="seconds"),
+            }
             for f in briefing.failures
         ],
     }

@@ -134,6 +134,30 @@ def problem_briefing() -> Briefing:
     return replace(samples.make_briefing(3), failures=failures)
 
 
+def test_the_cover_counts_a_source_whose_copy_was_joined_to_another() -> None:
+    # The same article from two feeds is one entry, "Also reported by: Wire B"; the
+    # cover said "1 article from 1 source" above an entry naming two.
+    base = samples.make_briefing(1)
+    item = replace(base.items[0], also_in=("Wire B",))
+    briefing = replace(base, items=(item,))
+    for output in all_outputs(briefing):
+        assert "1 article from 2 sources" in output
+
+
+def test_the_json_counts_problems_as_the_cover_does_and_names_their_kind() -> None:
+    from briefing.render import briefing_data
+
+    # 1 feed failed, 6 files skipped and 2 warnings: "failed_sources" said 9.
+    data = briefing_data(problem_briefing())
+    assert {k: data["counts"][k] for k in ("failed_sources", "skipped", "warnings")} == {
+        "failed_sources": 1,
+        "skipped": 6,
+        "warnings": 2,
+    }
+    kinds = [f["kind"] for f in data["failures"]]
+    assert kinds == ["failed"] + ["skipped"] * 6 + ["warning"] * 2
+
+
 def test_cover_counts_failed_sources_skipped_items_and_warnings_separately() -> None:
     briefing = problem_briefing()
     page = render_html(briefing)

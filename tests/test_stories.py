@@ -338,6 +338,8 @@ def test_a_run_writes_json_that_matches_the_schema_and_the_markdown(
         "sources": 4,
         "not_summarised": 0,
         "failed_sources": 0,
+        "skipped": 0,
+        "warnings": 0,
     }
     story = data["stories"][0]
     assert set(story["sources"]) == RHINE and len(story["articles"]) == 3
