@@ -158,6 +158,20 @@ def test_the_json_counts_problems_as_the_cover_does_and_names_their_kind() -> No
     assert kinds == ["failed"] + ["skipped"] * 6 + ["warning"] * 2
 
 
+def test_the_contents_name_the_one_source_of_a_story_of_two_of_its_articles() -> None:
+    from briefing.models import Story
+
+    # Two Wikinews (en) articles grouped as one story read "… · 1 source" in the
+    # contents, where every other single-source entry names its source.
+    base = samples.make_briefing(2)
+    first, second = (item.article for item in base.items)
+    assert first.source == second.source == "Wikinews (en)"
+    story = Story(headline=first.title, items=base.items, sentences=())
+    page = render_html(replace(base, stories=(story,)))
+    contents = page[page.index('id="toc-title"') : page.index('id="articles"')]
+    assert "· Wikinews (en)</a>" in contents and "1 source" not in contents
+
+
 def test_cover_counts_failed_sources_skipped_items_and_warnings_separately() -> None:
     briefing = problem_briefing()
     page = render_html(briefing)
