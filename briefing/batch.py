@@ -174,7 +174,12 @@ def _record_language(record: dict[str, object], default: str) -> str:
         return default
     if not isinstance(value, str) or not value.strip():
         raise BriefingError('"language" must be a language code such as "en" or "auto"')
-    return value
+    from .config import language_problem  # only for a record that names its language
+
+    code = value.strip().lower()
+    if problem := language_problem(code):
+        raise BriefingError(f'"language": {value!r}: {problem}')
+    return code
 
 
 def _record_length(record: dict[str, object], default: Length) -> Length:

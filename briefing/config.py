@@ -381,8 +381,19 @@ def _briefing_language(value: str) -> str | None:
 
 
 def _language(value: str) -> str | None:
+    if value == "auto":
+        return None
+    if not re.fullmatch(r"[a-z]{2,3}", value):
+        return "expected auto or a code like en, fr"
+    # Only when a language is named: the text package compiles its patterns on import.
+    from .text.language import SUPPORTED_LANGUAGES
+
+    if value in SUPPORTED_LANGUAGES:
+        return None
+    # "zz" (or "ja") read with English rules, silently, before.
     return (
-        None if re.fullmatch(r"auto|[a-z]{2,3}", value) else "expected auto or a code like en, fr"
+        f"no sentence model for {value!r}{did_you_mean(value, SUPPORTED_LANGUAGES)} "
+        f"(use auto or one of: {', '.join(sorted(SUPPORTED_LANGUAGES))})"
     )
 
 

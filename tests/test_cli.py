@@ -117,6 +117,25 @@ def test_bad_urls_and_options_are_clear(cli: Cli) -> None:
     assert result.code == 2 and "must be 1 or more" in result.err
     result = cli("summarize", str(SEED), "--algorithm", "magic")
     assert result.code == 2 and "magic" in result.err and "lexrank" in result.err
+    # A code with no sentence model was read with English rules, silently.
+    result = cli("summarize", str(SEED), "--language", "zz")
+    assert result.code == 2 and "no sentence model for 'zz'" in result.err
+    assert "fr" in result.err
+
+
+def test_a_batch_record_names_its_language_in_any_case_and_only_a_known_one(
+    cli: Cli, tmp_path: Path
+) -> None:
+    batch = tmp_path / "in.jsonl"
+    records = [
+        {"id": "upper", "text": "Le conseil s'est réuni lundi. Il a voté.", "language": "FR"},
+        {"id": "unknown", "text": "The council met. It voted.", "language": "zz"},
+    ]
+    batch.write_text("".join(json.dumps(r) + "\n" for r in records))
+    result = cli("summarize", "--jsonl", str(batch))
+    upper, unknown = (json.loads(line) for line in result.out.splitlines())
+    assert upper["language"] == "fr"  # "FR" was passed on as is, and read as English
+    assert "no sentence model for 'zz'" in unknown["error"]
 
 
 def test_debug_shows_the_traceback(cli: Cli, tmp_path: Path) -> None:

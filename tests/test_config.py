@@ -84,6 +84,17 @@ def test_a_malformed_source_url_is_a_config_problem_not_a_crash(
     ]
 
 
+def test_a_language_with_no_sentence_model_is_a_config_problem(
+    write_config: Callable[[str], Path],
+) -> None:
+    path = write_config('language = "zz"\n[[sources]]\nfolder = "."\nlanguage = "fre"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    problems = "\n".join(caught.value.problems)
+    assert "language: no sentence model for 'zz'" in problems
+    assert "sources[0].language: no sentence model for 'fre'" in problems
+
+
 def test_wrong_types_are_named_not_crashed_on(write_config: Callable[[str], Path]) -> None:
     path = write_config('sentences = "three"\nformats = ["md", "docx"]\nsources = 4\n')
     with pytest.raises(ConfigError) as caught:
