@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from .config import Config
@@ -53,9 +53,10 @@ class LockHolder:
     since: datetime
     purpose: str
 
-    def describe(self) -> str:
-        since = self.since.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
-        return f"pid {self.pid} on {self.host}, since {since}"
+    def describe(self, zone: tzinfo | None = None) -> str:
+        """``pid 123 on host, since Tue 2026-12-01 07:00:04 CET``: in ``zone``, else as written."""
+        since = self.since.astimezone(zone) if zone else self.since
+        return f"pid {self.pid} on {self.host}, since {since:%a %Y-%m-%d %H:%M:%S %Z}".rstrip()
 
     def is_alive(self) -> bool:
         """False when the holder is known to be gone (same host, no such process)."""
@@ -95,7 +96,7 @@ def run_lock(
     path = run_lock_path(config)
 
     def message(holder: LockHolder | None, waited: float) -> str:
-        who = f" ({holder.describe()})" if holder else ""
+        who = f" ({holder.describe(config.display_zone())})" if holder else ""
         after = f" after waiting {waited:.0f} s" if waited >= 1 else ""
         return (
             f"a briefing run is already in progress for this configuration{who}; "
@@ -112,7 +113,7 @@ def scheduler_lock(config: Config) -> Iterator[None]:
     path = scheduler_lock_path(config)
 
     def message(holder: LockHolder | None, waited: float) -> str:
-        who = f" ({holder.describe()})" if holder else ""
+        who = f" ({holder.describe(config.display_zone())})" if holder else ""
         return (
             f"another briefing scheduler is already running for this configuration{who}. "
             f"Only one may run per database ({config.database_path}); stop the other one first"

@@ -102,9 +102,13 @@ def status_report(config: Config, *, now: datetime | None = None) -> Status:
         last_run=_last_run(last, shown, in_progress=running is not None) if last else None,
         next_run=upcoming[0].astimezone(shown) if upcoming else None,
         missed=missed,
-        scheduler=lock_holder(scheduler_lock_path(config)),
-        run_in_progress=running,
+        scheduler=_holder_in_zone(lock_holder(scheduler_lock_path(config)), shown),
+        run_in_progress=_holder_in_zone(running, shown),
     )
+
+
+def _holder_in_zone(holder: LockHolder | None, zone: tzinfo) -> LockHolder | None:
+    return replace(holder, since=holder.since.astimezone(zone)) if holder else None
 
 
 def _missed(

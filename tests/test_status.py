@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -105,5 +106,7 @@ def test_a_running_scheduler_and_run_are_named(tmp_path: Path) -> None:
         text = format_status(status)
     assert f"scheduler:  running (pid {os.getpid()} on " in text
     assert f"running:    a run is in progress (pid {os.getpid()}" in text
+    # In the display zone like every other time here, not the machine's (UTC in CI).
+    assert len(re.findall(r", since \w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d CES?T\)", text)) == 2
     assert status.last_run is not None and status.last_run.status == "running"
     assert "missed:     none" in text  # 07:00 is the run in progress
