@@ -721,8 +721,24 @@ def _retention(c: _Checker, t: Mapping[str, Any]) -> RetentionConfig:
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 
 
+def mailbox_address(entry: str) -> str:
+    """The address of ``entry``: ``press@example.org`` or ``Press Office <press@example.org>``."""
+    from email.utils import parseaddr
+
+    return parseaddr(entry)[1]
+
+
 def _address(value: str) -> str | None:
-    return None if _EMAIL.match(value) else f"not an email address: {value!r}"
+    from email.utils import getaddresses
+
+    if _EMAIL.match(value):
+        return None
+    # "Press Office <press@example.org>", as every mail tool writes it; one mailbox
+    # only, and no line break that could start a header of its own.
+    found = getaddresses([value]) if not re.search(r"[\r\n]", value) else []
+    if len(found) == 1 and _EMAIL.match(found[0][1]) and "<" in value:
+        return None
+    return f"not an email address: {value!r} (write press@example.org or Name <press@example.org>)"
 
 
 def _email(c: _Checker, t: Any) -> EmailConfig | None:

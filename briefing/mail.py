@@ -30,10 +30,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, make_msgid
+from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from typing import Any
 
-from .config import EmailConfig, SmtpConfig
+from .config import EmailConfig, SmtpConfig, mailbox_address
 from .errors import DeliveryError
 from .models import Briefing
 from .render import BIDI_CONTROLS, format_date
@@ -143,6 +143,12 @@ def attachment_name(name: str) -> str:
     return safe if safe.lower().endswith(".pdf") else f"{safe}.pdf"
 
 
+def mailbox(entry: str) -> Address:
+    """A From or To header's mailbox: ``a@example.org`` or ``Name <a@example.org>``."""
+    name, address = parseaddr(entry)
+    return Address(display_name=clean_header(name), addr_spec=address)
+
+
 def _domain(address: str) -> str:
     return address.rsplit("@", 1)[-1] if "@" in address else "localhost"
 
@@ -166,13 +172,14 @@ def build_email(
         sent_at = sent_at.astimezone()
     message = EmailMessage()
     try:
-        message["From"] = Address(addr_spec=email.sender)
-        message["To"] = [Address(addr_spec=address) for address in email.to]
+        message["From"] = mailbox(email.sender)
+        message["To"] = [mailbox(entry) for entry in email.to]
     except (ValueError, IndexError) as exc:
         raise DeliveryError(f"email: bad address in from/to: {exc}") from None
     message["Subject"] = format_subject(email.subject, briefing)
     message["Date"] = format_datetime(sent_at)
-    message["Message-ID"] = make_msgid(idstring="briefing", domain=_domain(email.sender))
+    domain = _domain(mailbox_address(email.sender))
+    message["Message-ID"] = make_msgid(idstring="briefing", domain=domain)
     # Tells autoresponders (out-of-office) not to answer a robot.
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text_body, subtype="plain", charset="utf-8")

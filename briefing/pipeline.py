@@ -811,7 +811,10 @@ def deliver_stage(
     done = () if options.force else store.delivered_to(briefing.date)
     if not options.force and not options.send:
         done = (*done, *store.uncertain_deliveries(briefing.date))
-    remaining = tuple(address for address in email.to if address not in done)
+    from .config import mailbox_address
+
+    # Deliveries are recorded by address: "Ed <ed@x.org>" in the config is ed@x.org.
+    remaining = tuple(entry for entry in email.to if mailbox_address(entry) not in done)
     if not remaining:
         log.info("the briefing of %s was already sent; not sending it again", briefing.date)
         return ()
@@ -819,7 +822,7 @@ def deliver_stage(
 
     if remaining != email.to:
         del message["To"]
-        message["To"] = ", ".join(remaining)
+        message["To"] = [mail.mailbox(entry) for entry in remaining]
     try:
         mail.send_email(message, email.smtp, sleep=_retry_wait(options.stop))
     except mail.PartialDeliveryError as exc:
@@ -831,7 +834,9 @@ def deliver_stage(
             briefing.date, str(message["Message-ID"]), exc.recipients, exc.reason
         )
         raise
-    store.record_delivery(briefing.date, str(message["Message-ID"]), remaining)
+    store.record_delivery(
+        briefing.date, str(message["Message-ID"]), tuple(map(mailbox_address, remaining))
+    )
     return remaining
 
 

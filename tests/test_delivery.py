@@ -98,3 +98,40 @@ def test_a_stop_while_waiting_to_retry_the_email_ends_the_run_at_once(
     assert time.monotonic() - rendered[0] < 1.0
     with Store(config.database_path) as store:
         assert store.runs(limit=1)[0].status == "interrupted"
+
+
+def test_named_mailboxes_are_sent_to_and_recorded_by_their_address(
+    write_config: Callable[[str], Path], tmp_path: Path, inbox: tuple[Inbox, int]
+) -> None:
+    from email import message_from_bytes, policy
+
+    from briefing.mail import PartialDeliveryError
+
+    box, port = inbox
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Bridge reopens\n\nThe bridge reopened on Monday after repairs.")
+    # "Press Office <press@example.org>" was refused: "not an email address".
+    config = load_config(
+        write_config(
+            'formats = ["md"]\n[[sources]]\nfolder = "docs"\n'
+            '[email]\nfrom = "Press Office <press@example.org>"\n'
+            'to = ["Rédaction Paris <redaction@example.org>", "b@example.org"]\n'
+            f'[email.smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+        )
+    )
+    box.refuse = {"b@example.org"}
+    with pytest.raises(PartialDeliveryError):
+        run_briefing(config, RunOptions(day=DAY, send=True))
+    ((sender, recipients, content),) = box.received
+    assert sender == "press@example.org" and recipients == ["redaction@example.org"]
+    message = message_from_bytes(content, policy=policy.default)
+    assert str(message["From"]) == "Press Office <press@example.org>"
+    assert "Rédaction Paris <redaction@example.org>" in str(message["To"])
+    # The retry goes to the one who was refused, never again to the named one.
+    box.refuse = set()
+    again = run_briefing(config, RunOptions(day=DAY, send=True))
+    assert again.sent_to == ("b@example.org",)
+    assert [r for _, r, _ in box.received] == [["redaction@example.org"], ["b@example.org"]]
+    with Store(config.database_path) as store:
+        assert set(store.delivered_to(DAY)) == {"redaction@example.org", "b@example.org"}
