@@ -339,6 +339,7 @@ def in_briefing_order(config: Config, articles: Sequence[Article]) -> list[Artic
 
 def summarise_article(config: Config, article: Article) -> BriefingItem:
     """Summarise one article; a failure is kept on the item, never raised."""
+    from .sources.feed import FLAG_TITLE_ONLY
     from .summarize import summarize_text
 
     try:
@@ -353,6 +354,10 @@ def summarise_article(config: Config, article: Article) -> BriefingItem:
     except Exception as exc:  # one broken article must not cost the others
         log.exception("summarising %r failed", article.title or article.url)
         return BriefingItem(article=article, summary=None, error=f"internal error: {exc}")
+    if FLAG_TITLE_ONLY in article.flags:
+        # The headline stands in as the text so the entry is kept; quoted under
+        # itself, it would read as a sentence of an article nobody was given.
+        summary = replace(summary, sentences=())
     return BriefingItem(article=article, summary=summary)
 
 

@@ -6,6 +6,7 @@ on loopback, the CLI's ``status`` and ``sources``: what a user would see.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable
@@ -249,3 +250,36 @@ def test_a_web_page_title_drops_the_site_name_trafilatura_keeps() -> None:
         "https://example.org/a",
     )
     assert page is not None and page.title == "Bush visits Canada"
+
+
+def test_an_entry_with_only_a_headline_says_so_instead_of_quoting_it(
+    write_config: Callable[[str], Path], tmp_path: Path
+) -> None:
+    # Before, "> Council votes budget" sat under the heading "Council votes budget":
+    # a quote from an article the feed never gave.
+    (tmp_path / "feed.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>Council votes budget</title><link>https://example.org/a</link></item>"
+        "<item><title>Bridge reopens</title><link>https://example.org/b</link>"
+        "<description>The bridge reopened on Monday after two years of repairs.</description>"
+        "</item></channel></rss>"
+    )
+    config = load_config(
+        write_config(
+            'formats = ["md", "html", "json"]\n[[sources]]\nname = "Wire"\n'
+            'feed = "feed.xml"\nfull_text = false\n'
+            '[email]\nfrom = "briefing@example.org"\nto = ["team@example.org"]\n'
+        )
+    )
+    result = run_briefing(config, RunOptions(day=DAY))
+    texts = {p.suffix: p.read_text(encoding="utf-8") for p in result.outputs}
+    md = texts[".md"]
+    assert "> Council votes budget" not in md
+    assert "*The source gave only this headline.*" in md
+    assert "> The bridge reopened on Monday after two years of repairs." in md
+    assert "The source gave only this headline." in texts[".html"]
+    email = message_from_bytes(texts[".eml"].encode(), policy=policy.default)
+    assert "(The source gave only this headline.)" in email.get_body(("plain",)).get_content()
+    data = json.loads(texts[".json"])
+    by_title = {s["headline"]: s for s in data["stories"]}
+    assert by_title["Council votes budget"]["sentences"] == []
