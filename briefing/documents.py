@@ -15,13 +15,24 @@ from datetime import datetime
 from pathlib import Path
 
 from .errors import DocumentError
-from .printable import printable_line, printable_text
+from .printable import printable_line, printable_path, printable_text
 
 MAX_DOCUMENT_BYTES = 5_000_000
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 DOCUMENT_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES
+#: Formats people save articles in that this tool does not read: refused by name
+#: (a folder source lists them as skipped), never read as text.
+UNREAD_DOCUMENTS = {
+    ".pdf": "PDF",
+    ".doc": "Word",
+    ".docx": "Word",
+    ".odt": "OpenDocument",
+    ".rtf": "RTF",
+    ".epub": "EPUB",
+    ".pages": "Pages",
+}
 FRONT_MATTER_KEYS = frozenset({"title", "url", "date", "language", "author", "attribution"})
 
 
@@ -219,6 +230,11 @@ def parse_document(text: str, kind: str) -> Document:
 
 def read_document(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Document:
     """Read and parse a local document file."""
+    if kind := UNREAD_DOCUMENTS.get(path.suffix.lower()):
+        # A PDF's text-like first bytes would be "summarised" as "%PDF-1.4 …".
+        raise DocumentError(
+            f"{printable_path(path)}: {kind} files are not read (save it as .txt, .md or .html)"
+        )
     data = read_file_bytes(path, max_bytes=max_bytes)
     decoded = decode_bytes(data, name=str(path))
     try:

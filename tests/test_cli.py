@@ -138,6 +138,15 @@ def test_a_batch_record_names_its_language_in_any_case_and_only_a_known_one(
     assert "no sentence model for 'zz'" in unknown["error"]
 
 
+def test_a_pdf_or_word_file_is_refused_by_name_not_read_as_text(cli: Cli, tmp_path: Path) -> None:
+    # A PDF whose first bytes look like text was "summarised" as "%PDF-1.4 …".
+    for name in ("report.pdf", "memo.docx"):
+        (tmp_path / name).write_bytes(b"%PDF-1.4 The council met on Monday. It voted.")
+        result = cli("summarize", str(tmp_path / name))
+        assert result.code == 1 and result.out == ""
+        assert "files are not read (save it as .txt, .md or .html)" in result.err
+
+
 def test_debug_shows_the_traceback(cli: Cli, tmp_path: Path) -> None:
     with pytest.raises(Exception, match="no such file"):
         cli("summarize", str(tmp_path / "missing.txt"), "--debug")

@@ -15,7 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..config import Config, SourceConfig
-from ..documents import DOCUMENT_SUFFIXES, Document, parse_date, read_document
+from ..documents import (
+    DOCUMENT_SUFFIXES,
+    UNREAD_DOCUMENTS,
+    Document,
+    parse_date,
+    read_document,
+)
 from ..errors import DocumentError, SourceError
 from ..models import Article
 from ..printable import printable_line, printable_path
@@ -27,17 +33,6 @@ log = logging.getLogger(__name__)
 #: The flag an article gets when its file's encoding had to be guessed.
 FLAG_ENCODING_GUESSED = "encoding-guessed"
 MAX_FILES = 1000
-#: Articles people save in formats this tool does not read: named in the briefing,
-#: where an image or a spreadsheet beside them is passed over in silence.
-UNREAD_DOCUMENTS = {
-    ".pdf": "PDF",
-    ".doc": "Word",
-    ".docx": "Word",
-    ".odt": "OpenDocument",
-    ".rtf": "RTF",
-    ".epub": "EPUB",
-    ".pages": "Pages",
-}
 MAX_DEPTH = 4
 
 
@@ -89,17 +84,12 @@ class FolderSource:
             dirs[:] = self._sub_folders(Path(folder), dirs, depth, problems)
             for name in sorted(files):
                 path = Path(folder) / name
-                if name.startswith("."):
-                    continue
-                if path.suffix.lower() not in DOCUMENT_SUFFIXES:
-                    if kind := UNREAD_DOCUMENTS.get(path.suffix.lower()):
-                        # An article saved in a format we cannot read is said, not lost.
-                        problems.append(
-                            _skipped(
-                                f"{printable_path(path)}: {kind} files are not read "
-                                "(save it as .txt, .md or .html)"
-                            )
-                        )
+                suffix = path.suffix.lower()
+                # An article saved as PDF or Word is listed, and read_document says
+                # why it is skipped; an image or a spreadsheet beside it is passed over.
+                if name.startswith(".") or (
+                    suffix not in DOCUMENT_SUFFIXES and suffix not in UNREAD_DOCUMENTS
+                ):
                     continue
                 outside = _links_outside(path, root)
                 if outside:
