@@ -41,6 +41,17 @@ def test_summarize_json_gives_indexes_scores_and_components(cli: Cli) -> None:
     assert isinstance(first["score"], float) and first["components"]
 
 
+def summarize_stdin(data: bytes, tmp_path: Path) -> subprocess.CompletedProcess[bytes]:
+    """``briefing summarize - -n 1 --language en`` in a fresh process, fed ``data``."""
+    return subprocess.run(
+        [sys.executable, "-m", "briefing", "summarize", "-", "-n", "1", "--language", "en"],
+        input=data,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "NLTK_DATA": str(tmp_path)},
+    )
+
+
 def test_summarize_reads_stdin_and_html(tmp_path: Path) -> None:
     page = (
         "<html><head><title>T</title><script>alert('x')</script></head><body>"
@@ -48,13 +59,7 @@ def test_summarize_reads_stdin_and_html(tmp_path: Path) -> None:
         "<p>The budget raises spending on schools by ten percent.</p>"
         "<p>Opponents said the plan would raise taxes for small businesses.</p></body></html>"
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "briefing", "summarize", "-", "-n", "1", "--language", "en"],
-        input=page.encode(),
-        capture_output=True,
-        timeout=60,
-        env={**os.environ, "NLTK_DATA": str(tmp_path)},
-    )
+    done = summarize_stdin(page.encode(), tmp_path)
     assert done.returncode == 0, done.stderr.decode()
     out = done.stdout.decode()
     assert out.strip() in page and "alert" not in out
@@ -341,13 +346,7 @@ def test_summarize_reads_markdown_from_stdin_and_a_url_as_markdown(
     cli: Cli, server: LoopbackServer, tmp_path: Path
 ) -> None:
     # Read as plain text, the quote was "… approved the [budget](https://…) on **Monday**."
-    done = subprocess.run(
-        [sys.executable, "-m", "briefing", "summarize", "-", "-n", "1", "--language", "en"],
-        input=MARKDOWN_NOTE.encode(),
-        capture_output=True,
-        timeout=60,
-        env={**os.environ, "NLTK_DATA": str(tmp_path)},
-    )
+    done = summarize_stdin(MARKDOWN_NOTE.encode(), tmp_path)
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout.decode().strip() == "The city council approved the budget on Monday."
     url = server.route(
@@ -359,12 +358,8 @@ def test_summarize_reads_markdown_from_stdin_and_a_url_as_markdown(
 
 
 def test_plain_text_with_a_hash_or_brackets_is_not_taken_for_markdown(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "briefing", "summarize", "-", "-n", "1", "--language", "en"],
-        input=b"#1 hit for the band [again] this week, with **no** rival in sight.\n",
-        capture_output=True,
-        timeout=60,
-        env={**os.environ, "NLTK_DATA": str(tmp_path)},
+    done = summarize_stdin(
+        b"#1 hit for the band [again] this week, with **no** rival in sight.\n", tmp_path
     )
     assert done.stdout.decode().strip() == (
         "#1 hit for the band [again] this week, with **no** rival in sight."

@@ -24,13 +24,18 @@ from briefing.store import Store
 DAY = date(2026, 11, 24)
 
 
+def write_docs(tmp_path: Path) -> None:
+    """The folder source every test here briefs: one short article."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Bridge reopens\n\nThe bridge reopened on Monday after repairs.")
+
+
 @pytest.fixture
 def config_file(
     write_config: Callable[[str], Path], tmp_path: Path, inbox: tuple[Inbox, int]
 ) -> Path:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text("Bridge reopens\n\nThe bridge reopened on Monday after repairs.")
+    write_docs(tmp_path)
     return write_config(
         'formats = ["md"]\n[[sources]]\nfolder = "docs"\n'
         '[email]\nfrom = "briefing@example.org"\nto = ["a@example.org", "b@example.org"]\n'
@@ -74,9 +79,7 @@ def test_a_lost_answer_is_uncertain_said_everywhere_and_only_the_user_sends_agai
 def test_a_stop_while_waiting_to_retry_the_email_ends_the_run_at_once(
     write_config: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text("Bridge reopens\n\nThe bridge reopened on Monday after repairs.")
+    write_docs(tmp_path)
     config = load_config(
         write_config(
             'formats = ["md"]\n[[sources]]\nfolder = "docs"\n'
@@ -108,9 +111,7 @@ def test_named_mailboxes_are_sent_to_and_recorded_by_their_address(
     from briefing.mail import PartialDeliveryError
 
     box, port = inbox
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text("Bridge reopens\n\nThe bridge reopened on Monday after repairs.")
+    write_docs(tmp_path)
     # "Press Office <press@example.org>" was refused: "not an email address".
     config = load_config(
         write_config(
