@@ -190,10 +190,15 @@ def sniff_kind(text: str) -> str:
     head = text.lstrip()[:512].lower()
     if head.startswith(("<!doctype html", "<html", "<?xml")) or "<body" in head or "<p>" in head:
         return "html"
-    if _MD_SIGNS.search(text[:4096]):
-        # Read as text, "**Monday**" and "[budget](https://…)" were quoted as written.
-        return "markdown"
-    return "text"
+    return "markdown" if looks_like_markdown(text) else "text"
+
+
+def looks_like_markdown(text: str) -> bool:
+    """Whether ``text`` opens on a "# Heading" or an underlined title, or holds a link early.
+
+    Read as plain text, "**Monday**" and "[budget](https://…)" were quoted as written.
+    """
+    return _MD_SIGNS.search(text[:4096]) is not None
 
 
 # What plain prose never has: a "# Heading" line, an underlined title, or a link.
@@ -239,7 +244,7 @@ def read_document(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> Documen
     decoded = decode_bytes(data, name=str(path))
     try:
         kind = kind_for_name(path.name)
-        if kind == "text" and sniff_kind(decoded.text) == "markdown":
+        if kind == "text" and looks_like_markdown(decoded.text):
             kind = "markdown"  # notes.txt written in Markdown: its "# Title" is a title
         doc = parse_document(decoded.text, kind)
     except DocumentError as exc:

@@ -44,6 +44,10 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.1
 
 
+#: When something happened, to the second (schedule.format_observed_time uses it too).
+OBSERVED_TIME_FORMAT = "%a %Y-%m-%d %H:%M:%S %Z"
+
+
 @dataclass(frozen=True)
 class LockHolder:
     """Who holds (or last held) a lock, as written in the lock file."""
@@ -56,7 +60,9 @@ class LockHolder:
     def describe(self, zone: tzinfo | None = None) -> str:
         """``pid 123 on host, since Tue 2026-12-01 07:00:04 CET``: in ``zone``, else as written."""
         since = self.since.astimezone(zone) if zone else self.since
-        return f"pid {self.pid} on {self.host}, since {since:%a %Y-%m-%d %H:%M:%S %Z}".rstrip()
+        return (
+            f"pid {self.pid} on {self.host}, since {since.strftime(OBSERVED_TIME_FORMAT)}".rstrip()
+        )
 
     def is_alive(self) -> bool:
         """False when the holder is known to be gone (same host, no such process)."""

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .collect import CollectReport, collect
-from .config import Config
+from .config import Config, mailbox_address
 from .errors import BriefingError, DeliveryError, RenderError, RunStopped
 from .fsutil import atomic_write
 from .models import (
@@ -441,8 +441,9 @@ def _with_display_title(item: BriefingItem) -> BriefingItem:
         return item
     # From the first paragraph only: words run on across a blank line read as
     # one headline the article never had ("Report The board met on …").
-    words = _PARAGRAPH_BREAK.split(article.text.strip(), maxsplit=1)[0].split()
-    more = len(words) > TITLE_WORDS or len(article.text.split()) > len(words)
+    first, *rest = _PARAGRAPH_BREAK.split(article.text.strip(), maxsplit=1)
+    words = first.split()
+    more = len(words) > TITLE_WORDS or bool(rest)
     title = " ".join(words[:TITLE_WORDS]) + (" …" if more else "")
     return replace(item, article=replace(article, title=title or "(untitled)"))
 
@@ -816,8 +817,6 @@ def deliver_stage(
     done = () if options.force else store.delivered_to(briefing.date)
     if not options.force and not options.send:
         done = (*done, *store.uncertain_deliveries(briefing.date))
-    from .config import mailbox_address
-
     # Deliveries are recorded by address: "Ed <ed@x.org>" in the config is ed@x.org.
     remaining = tuple(entry for entry in email.to if mailbox_address(entry) not in done)
     if not remaining:

@@ -622,9 +622,13 @@ def problem_groups(failures: tuple[SourceFailure, ...]) -> dict[str, list[Source
     """The run's source problems by kind: sources that failed, items skipped, warnings."""
     groups: dict[str, list[SourceFailure]] = {kind: [] for kind in PROBLEM_KINDS}
     for failure in failures:
-        kind = failure.kind
-        groups[kind if kind in groups else "warning"].append(failure)
+        groups[problem_kind_of(failure)].append(failure)
     return groups
+
+
+def problem_kind_of(failure: SourceFailure) -> str:
+    """One of :data:`PROBLEM_KINDS`: a kind this version does not know reads as a warning."""
+    return failure.kind if failure.kind in PROBLEM_KINDS else "warning"
 
 
 @dataclass(frozen=True)
@@ -864,7 +868,7 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
         "failures": [
             {
                 "source": f.source,
-                "kind": f.kind if f.kind in PROBLEM_KINDS else "warning",
+                "kind": problem_kind_of(f),
                 "error": f.error,
                 "when": f.when.isoformat(timespec="seconds"),
             }

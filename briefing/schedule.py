@@ -45,7 +45,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from .config import Config
 from .errors import BriefingError, ConfigError, LockedError, RunStopped
-from .lock import run_lock, scheduler_lock
+from .lock import OBSERVED_TIME_FORMAT, run_lock, scheduler_lock
 from .pipeline import Progress, RunOptions, RunResult, run_briefing
 from .store import Store
 
@@ -302,7 +302,7 @@ def format_observed_time(moment: datetime) -> str:
     Unlike a scheduled time, an observed one always shows its seconds, so that
     two moments in one listing read alike and compare by eye.
     """
-    return moment.strftime("%a %Y-%m-%d %H:%M:%S %Z").strip()
+    return moment.strftime(OBSERVED_TIME_FORMAT).strip()
 
 
 def format_duration(span: timedelta) -> str:

@@ -399,13 +399,13 @@ def _drop_advert_marker(text: str) -> str:
 _CAPS_FIRST = rf"[{_LATIN1_UPPER}0-9]"
 _CAPS_NEXT = rf"[{_LATIN1_UPPER}0-9 ,'’:!?-]"
 # Where a capitalised word begins (a crosshead in capitals ends there).
-_WORD_BEGINS = "(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])"
+_WORD_BEGINS = rf"(?=[{_LATIN1_UPPER}][a-zà-öø-ÿ])"
 _CAPS = _CAPS_FIRST + _CAPS_NEXT + "{8,150}"  # a crosshead is short: bounded, so linear
 # Between dashes, bare or quoted ('- "C'EST UN CRIMINEL DE GUERRE" -La procureure').
 _DASHED = rf"-[ \t]?(?:\"{_CAPS}\"|{_CAPS}?)[ \t]?-[ \t]?"
 _CROSSHEAD = _lazy(
-    rf"(?<=[.!?»\"”])[ \t]*(?:\"{_CAPS}\"|{_DASHED})(?=[A-ZÀ-ÖØ-Þ«\"])"
-    rf"|^[ \t]*{_DASHED}(?=[A-ZÀ-ÖØ-Þ«\"])"
+    rf"(?<=[.!?»\"”])[ \t]*(?:\"{_CAPS}\"|{_DASHED})(?=[{_LATIN1_UPPER}«\"])"
+    rf"|^[ \t]*{_DASHED}(?=[{_LATIN1_UPPER}«\"])"
     # With no mark of its own, glued to both sentences: "raconté.UNE DEUXIÈME
     # VOITURE, PUIS UNE TROISIÈMESur son trajet": it ends where a capitalised
     # word begins.
